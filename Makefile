@@ -1,0 +1,108 @@
+# PTB Overtime backend — developer commands. `make help` lists them.
+# Everything runs inside .venv, installed from the hash-pinned lock (requirements-dev.txt).
+
+SHELL := /bin/bash
+UV ?= uv
+VENV ?= .venv
+PY := $(VENV)/bin/python
+APP_HOST ?= 0.0.0.0
+APP_PORT ?= 8008
+EXTERNAL_API_PORT ?= 9001
+
+# Real services for the test suite (override to point elsewhere). Redis databases
+# 11-14 keep test data away from a development instance on databases 1-4.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ptb_overtime
+TEST_REDIS_URL ?= redis://127.0.0.1:6379
+TEST_ENV = DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) REDIS_DB_OFFSET=10 \
+	CELERY_TASK_ALWAYS_EAGER=true LOG_TO_FILE=false
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## List the commands
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | sort | \
+		awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements-dev.txt
+	@test -x $(PY) || $(UV) venv --quiet $(VENV)
+	$(UV) pip sync --quiet --python $(PY) --require-hashes requirements-dev.txt
+	@touch $@
+
+.PHONY: install
+install: $(VENV)/.installed ## Install dependencies from the hash-pinned lock
+
+.PHONY: lock
+lock: ## Recompile requirements*.txt from pyproject.toml (hashes, no index URLs)
+	$(UV) pip compile pyproject.toml --python-version 3.13 --universal --generate-hashes \
+		--no-emit-index-url --no-header --quiet -o requirements.txt
+	$(UV) pip compile pyproject.toml --extra dev --python-version 3.13 --universal \
+		--generate-hashes --no-emit-index-url --no-header --quiet -o requirements-dev.txt
+
+.PHONY: dev
+dev: install ## Migrate, load demo data and serve with Daphne on 0.0.0.0:8008 (embedded default)
+	APP_HOST=$(APP_HOST) APP_PORT=$(APP_PORT) EXTERNAL_API_PORT=$(EXTERNAL_API_PORT) \
+		PYTHON=$(PY) scripts/dev.sh
+
+.PHONY: start
+start: install ## Serve with Daphne (production style: no demo data, no reload)
+	$(PY) -m daphne -b $(APP_HOST) -p $(APP_PORT) --proxy-headers backend.asgi:application
+
+.PHONY: external-api
+external-api: install ## Run the reference SSO/HR server on 127.0.0.1:9001
+	$(PY) scripts/external_api_server.py --host 127.0.0.1 --port $(EXTERNAL_API_PORT) --verbose
+
+.PHONY: test
+test: install ## Run every test against PostgreSQL and Redis on 127.0.0.1
+	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+
+.PHONY: lint
+lint: install ## Lint with Ruff
+	$(VENV)/bin/ruff check .
+
+.PHONY: format
+format: install ## Format with Ruff
+	$(VENV)/bin/ruff format .
+
+.PHONY: check
+check: install ## Lint + format check + migrations in sync (what CI runs before tests)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+.PHONY: fix
+fix: install ## Auto-fix lint issues and format
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+.PHONY: migrate
+migrate: install ## Apply database migrations
+	$(PY) manage.py migrate
+
+.PHONY: makemigrations
+makemigrations: install ## Generate migrations after model changes
+	$(PY) manage.py makemigrations api
+
+.PHONY: collectstatic
+collectstatic: install ## Collect static files (Swagger UI, admin) into STATIC_ROOT
+	$(PY) manage.py collectstatic --noinput
+
+.PHONY: shell
+shell: install ## Django shell
+	$(PY) manage.py shell
+
+.PHONY: createsuperuser
+createsuperuser: install ## Create a developer-role superuser
+	$(PY) manage.py createsuperuser
+
+.PHONY: celery
+celery: install ## Start a Celery worker
+	$(VENV)/bin/celery -A backend worker -l info --concurrency=2
+
+.PHONY: beat
+beat: install ## Start the Celery beat scheduler (periodic jobs)
+	$(VENV)/bin/celery -A backend beat -l info
+
+.PHONY: bench
+bench: install ## Run the benchmarks (BENCH="rest ..." for some); PostgreSQL + Redis on 127.0.0.1
+	$(TEST_ENV) $(PY) -m benchmarks $(BENCH)

@@ -1,0 +1,200 @@
+"""Auth endpoints: thin adapters over api.accounts.auth services."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from django.contrib.auth import authenticate
+from drf_yasg.utils import swagger_auto_schema
+from rest_framework import status
+from rest_framework.exceptions import AuthenticationFailed, ValidationError
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+from rest_framework_simplejwt.tokens import RefreshToken, UntypedToken
+from rest_framework_simplejwt.views import TokenRefreshView
+
+from api.accounts.auth import serializers as s
+from api.accounts.auth.authentication import NoTokenAuthentication, bearer_token
+from api.accounts.auth.external import (
+    authenticate_external_token,
+    check_external_claims,
+    external_login,
+    forget_token,
+)
+from api.accounts.auth.tokens import is_external_token, issue_local_tokens
+from api.accounts.models import AuthSource
+from api.accounts.selectors import user_profile
+from api.accounts.services import session_close, session_is_closed
+from api.common.client import ClientInfo
+from api.common.logging import set_log_user
+from api.common.serializers import DetailSerializer, ErrorResponseSerializer
+from api.common.throttling import SwitchableScopedThrottle
+
+_AUTH_ERRORS = {400: ErrorResponseSerializer, 401: ErrorResponseSerializer}
+
+
+class LoginThrottled:
+    """Logins are rate limited (when throttling is on) against password guessing."""
+
+    authentication_classes = [NoTokenAuthentication]
+    permission_classes = [AllowAny]
+    throttle_classes = [SwitchableScopedThrottle]
+    throttle_scope = "login"
+
+
+class LocalLoginView(LoginThrottled, APIView):
+    @swagger_auto_schema(
+        operation_summary="Sign in with a local username and password",
+        request_body=s.CredentialsSerializer,
+        responses={200: s.TokenPairResponseSerializer, **_AUTH_ERRORS},
+        tags=["auth"],
+    )
+    def post(self, request):
+        credentials = s.CredentialsSerializer(data=request.data)
+        credentials.is_valid(raise_exception=True)
+        user = authenticate(
+            request,
+            username=credentials.validated_data["username"],
+            password=credentials.validated_data["password"],
+        )
+        if user is None:
+            # Same answer for unknown user, wrong password and disabled account, so the
+            # endpoint does not tell which usernames exist.
+            raise AuthenticationFailed("Invalid username or password.", code="invalid_credentials")
+        set_log_user(user)
+        tokens = issue_local_tokens(user=user, client=ClientInfo.from_request(request))
+        tokens["user"] = user_profile(user=user, auth_source=AuthSource.LOCAL)
+        return Response(tokens)
+
+
+class ExternalLoginView(LoginThrottled, APIView):
+    @swagger_auto_schema(
+        operation_summary="Sign in through the company SSO",
+        operation_description=(
+            "Forwards the credentials to EXTERNAL_API_URL. On success the SSO's token is "
+            "returned; send it as a Bearer token. 503 when the SSO is unreachable."
+        ),
+        request_body=s.CredentialsSerializer,
+        responses={
+            200: s.ExternalLoginResponseSerializer,
+            **_AUTH_ERRORS,
+            409: ErrorResponseSerializer,
+            503: ErrorResponseSerializer,
+        },
+        tags=["auth"],
+    )
+    def post(self, request):
+        credentials = s.CredentialsSerializer(data=request.data)
+        credentials.is_valid(raise_exception=True)
+        result = external_login(
+            username=credentials.validated_data["username"],
+            password=credentials.validated_data["password"],
+            client=ClientInfo.from_request(request),
+        )
+        user = result.pop("user")
+        set_log_user(user)
+        result["user"] = user_profile(user=user, auth_source=AuthSource.EXTERNAL)
+        return Response(result)
+
+
+class RotatingTokenRefreshView(TokenRefreshView):
+    serializer_class = s.RotatingRefreshSerializer
+    authentication_classes = [NoTokenAuthentication]
+    permission_classes = [AllowAny]
+
+    @swagger_auto_schema(
+        operation_summary="Exchange a refresh token for a new pair (the old one is refused)",
+        request_body=s.RotatingRefreshSerializer,
+        responses={200: s.RefreshResponseSerializer, **_AUTH_ERRORS},
+        tags=["auth"],
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+
+class TokenVerifyView(APIView):
+    authentication_classes = [NoTokenAuthentication]
+    permission_classes = [AllowAny]
+
+    @swagger_auto_schema(
+        operation_summary="Check that an access or refresh token (local or SSO) is valid",
+        request_body=s.VerifySerializer,
+        responses={200: s.VerifyResponseSerializer, **_AUTH_ERRORS, 503: ErrorResponseSerializer},
+        tags=["auth"],
+    )
+    def post(self, request):
+        body = s.VerifySerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        raw = body.validated_data["token"]
+        if is_external_token(raw):
+            _, claims = authenticate_external_token(raw)
+            source = AuthSource.EXTERNAL
+        else:
+            try:
+                claims = UntypedToken(raw).payload  # signature, expiry, blacklist
+            except TokenError as exc:
+                raise InvalidToken(str(exc)) from exc
+            if claims.get("sid") and session_is_closed(claims["sid"]):
+                raise AuthenticationFailed("This session has ended.", code="session_ended")
+            source = AuthSource.LOCAL
+        exp = claims.get("exp")
+        return Response(
+            {
+                "valid": True,
+                "auth_source": source,
+                "expires_at": datetime.fromtimestamp(exp, tz=UTC) if exp else None,
+            }
+        )
+
+
+class LogoutView(APIView):
+    """Ends the session. Works with an expired access token: the refresh token suffices."""
+
+    authentication_classes = [NoTokenAuthentication]
+    permission_classes = [AllowAny]
+
+    @swagger_auto_schema(
+        operation_summary="Sign out: blacklist the refresh token and close the session",
+        operation_description=(
+            "Local sessions: send `refresh`. SSO sessions: send the SSO token as the "
+            "Bearer token; it is refused from now on."
+        ),
+        request_body=s.LogoutSerializer,
+        responses={200: DetailSerializer, **_AUTH_ERRORS},
+        tags=["auth"],
+    )
+    def post(self, request):
+        body = s.LogoutSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        refresh = body.validated_data.get("refresh")
+        bearer = bearer_token(request)
+        if refresh:
+            try:
+                token = RefreshToken(refresh)
+                token.blacklist()
+            except TokenError as exc:
+                raise InvalidToken(str(exc)) from exc
+            if token.get("sid"):
+                session_close(session_id=token["sid"])
+        elif bearer and is_external_token(bearer):
+            claims = check_external_claims(bearer)
+            forget_token(bearer, claims)
+            session_close(token_jti=claims.get("jti", ""))
+        else:
+            raise ValidationError({"refresh": ["This field is required to sign out."]})
+        return Response({"detail": "Signed out."}, status=status.HTTP_200_OK)
+
+
+class MeView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @swagger_auto_schema(
+        operation_summary="The signed-in user: profile, role and effective permissions",
+        responses={200: s.ProfileSerializer, 401: ErrorResponseSerializer},
+        tags=["auth"],
+    )
+    def get(self, request):
+        source = AuthSource.EXTERNAL if isinstance(request.auth, dict) else AuthSource.LOCAL
+        return Response(user_profile(user=request.user, auth_source=source))

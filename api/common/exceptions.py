@@ -1,0 +1,170 @@
+"""One JSON shape for every error (the design's `handlers.py`).
+
+    {"error": {"status": 400, "code": "validation_error", "message": "...",
+               "fields": {"end_at": ["End must be after start."]},
+               "request_id": "...", ...extra}}
+
+`fields` appears for validation errors, keyed by field (nested ones dotted:
+`breaks.0.start_at`); `extra` carries what the client needs to recover, such as the
+current state of a record after a 409.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.db.models import ProtectedError, RestrictedError
+from django.http import Http404
+from django_guid import get_guid
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
+
+logger = logging.getLogger("api.errors")
+
+
+class DomainError(exceptions.APIException):
+    """Base of the errors services raise; `extra` goes into the error body."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "invalid"
+    default_detail = "The request cannot be carried out."
+
+    def __init__(self, detail: str | None = None, *, code: str | None = None, **extra: Any):
+        super().__init__(detail=detail, code=code)
+        self.extra = extra
+
+
+class Conflict(DomainError):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+    default_detail = "The request conflicts with the current state of the resource."
+
+
+class InvalidTransition(Conflict):
+    default_code = "invalid_transition"
+
+
+class RuleViolation(DomainError):
+    """A business rule (e.g. a regulation limit) refuses otherwise well-formed input."""
+
+    default_code = "rule_violation"
+
+    def __init__(self, detail: str, *, field: str | None = None, **extra: Any):
+        super().__init__(detail, **extra)
+        self.field = field
+
+
+class ServiceUnavailable(DomainError):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "service_unavailable"
+    default_detail = "A service this request depends on is unavailable. Try again shortly."
+
+
+def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's nested error detail as {"a.0.b": ["message", ...]}."""
+    if isinstance(detail, dict):
+        out: dict[str, list[str]] = {}
+        for key, value in detail.items():
+            out.update(_flatten(value, f"{prefix}.{key}" if prefix else str(key)))
+        return out
+    if isinstance(detail, list):
+        if all(not isinstance(item, dict | list) for item in detail):
+            return {prefix or "non_field_errors": [str(item) for item in detail]}
+        out = {}
+        for index, item in enumerate(detail):
+            out.update(_flatten(item, f"{prefix}.{index}" if prefix else str(index)))
+        return out
+    return {prefix or "non_field_errors": [str(detail)]}
+
+
+def _first_code(detail: Any) -> str | None:
+    if isinstance(detail, dict):
+        for value in detail.values():
+            return _first_code(value)
+    if isinstance(detail, list) and detail:
+        return _first_code(detail[0])
+    return getattr(detail, "code", None)
+
+
+def error_body(
+    status_code: int,
+    code: str,
+    message: str,
+    *,
+    fields: dict[str, list[str]] | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    body: dict[str, Any] = {"status": status_code, "code": code, "message": message}
+    if fields:
+        body["fields"] = fields
+    body.update(extra)
+    body["request_id"] = get_guid()
+    return {"error": body}
+
+
+def _translate(exc: Exception) -> Exception:
+    """Django and database errors that reach a view, as the API errors they mean."""
+    if isinstance(exc, Http404):
+        return exceptions.NotFound()
+    if isinstance(exc, DjangoPermissionDenied):
+        return exceptions.PermissionDenied()
+    if isinstance(exc, DjangoValidationError):
+        return exceptions.ValidationError(as_serializer_error(exc))
+    if isinstance(exc, ProtectedError | RestrictedError):
+        blocking = {obj._meta.verbose_name_plural for obj in list(exc.args[1])[:20]}
+        return Conflict(
+            "This record is still referenced and cannot be deleted.",
+            code="protected",
+            referenced_by=sorted(str(name) for name in blocking),
+        )
+    if isinstance(exc, IntegrityError):
+        # Serializers validate first; reaching here means a race or a rule only the
+        # database knows (a unique or check constraint). Name it, never a 500.
+        logger.info("integrity error turned into 409: %s", exc)
+        return Conflict(
+            "The change conflicts with existing data (a uniqueness or consistency rule).",
+            code="integrity_error",
+        )
+    return exc
+
+
+def api_exception_handler(exc: Exception, context: dict) -> Response | None:
+    # Imported here: authentication classes import this module while DRF's own
+    # views module (which this handler extends) is still initialising.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
+    exc = _translate(exc)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None  # unexpected: Django's handler500 answers (JSON, see api.common.views)
+
+    if isinstance(exc, exceptions.ValidationError):
+        fields = _flatten(exc.detail)
+        non_field = fields.get("non_field_errors")
+        message = non_field[0] if non_field and len(fields) == 1 else "Invalid input."
+        response.data = error_body(
+            response.status_code,
+            "validation_error",
+            message,
+            fields=fields,
+        )
+        return response
+
+    if isinstance(exc, exceptions.APIException):
+        detail = exc.detail
+        code = _first_code(detail) or exc.default_code
+        message = str(detail) if not isinstance(detail, dict | list) else exc.default_detail
+        extra = dict(getattr(exc, "extra", {}) or {})
+        fields = None
+        field = getattr(exc, "field", None)
+        if field:
+            fields = {field: [message]}
+        if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+            extra["retry_after_seconds"] = int(exc.wait)
+        response.data = error_body(response.status_code, str(code), message, fields=fields, **extra)
+    return response

@@ -1,0 +1,61 @@
+"""Log context (who made the request) and redaction of secrets before anything is written."""
+
+from __future__ import annotations
+
+import logging
+import re
+from contextvars import ContextVar
+
+_request_user: ContextVar[str] = ContextVar("request_user", default="-")
+
+
+def set_log_user(user) -> None:
+    """Called once a request is authenticated, so every later log line names the user."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        _request_user.set("-")
+    else:
+        _request_user.set(f"{user.pk}:{user.get_username()}")
+
+
+def reset_log_user() -> None:
+    _request_user.set("-")
+
+
+class RequestUserFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not hasattr(record, "user"):
+            record.user = _request_user.get()
+        return True
+
+
+# A JWT is three base64url segments, the first starting with eyJ ('{"').
+_JWT = re.compile(r"eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*")
+_BEARER = re.compile(r"(?i)(bearer\s+)[^\s\"',;]+")
+_SECRET_FIELDS = re.compile(
+    r"(?i)([\"']?(?:password|passwd|secret|token|refresh|access|api[_-]?key|authorization)"
+    r"[\"']?\s*[:=]\s*)([\"']?)[^\"',\s}&]+"
+)
+REDACTED = "[REDACTED]"
+
+
+def redact(text: str) -> str:
+    text = _JWT.sub(REDACTED, text)
+    text = _BEARER.sub(rf"\1{REDACTED}", text)
+    return _SECRET_FIELDS.sub(rf"\1\2{REDACTED}", text)
+
+
+class RedactSecretsFilter(logging.Filter):
+    """Tokens and passwords never reach a log file, whatever a caller passes in."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):
+            return True
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg = cleaned
+            record.args = None
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        return True

@@ -1,0 +1,84 @@
+"""Idempotent first-run setup: run it on every deploy; a second run changes nothing."""
+
+import secrets
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from api.accounts.models import User
+from api.accounts.services import roles_sync, superadmin_ensure
+from api.kanban.services import board_ensure_default_columns
+from api.org.models import Employee
+from api.overtime.dummy_data import generate_overtime_dummy
+from api.overtime.models import OvertimeRequest
+from api.overtime.services import regulation_ensure_default
+from api.system.services import system_config_ensure_defaults
+
+DEMO_PASSWORD_FILE = settings.BASE_DIR / ".demo-admin-password"
+FIXTURES = ("generate_data/employees.json", "generate_data/projects.json")
+
+
+class Command(BaseCommand):
+    help = (
+        "Seed roles, permissions, the default regulation, board columns, configuration "
+        "and the first superadmin (DJANGO_SUPERADMIN_*). --demo adds demo data."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--demo",
+            action="store_true",
+            help="also load the generate_data fixtures, fake overtime and a local admin",
+        )
+
+    def handle(self, *args, demo: bool, **options):
+        synced = roles_sync()
+        self._say("roles and permissions checked", **synced)
+        regulation, created = regulation_ensure_default()
+        self._say(f"regulation '{regulation.name}'", created=int(created))
+        self._say("board columns", created=board_ensure_default_columns())
+        self._say("system configuration", created=system_config_ensure_defaults())
+
+        if settings.DJANGO_SUPERADMIN_USERNAME and settings.DJANGO_SUPERADMIN_PASSWORD:
+            user, created = superadmin_ensure(
+                username=settings.DJANGO_SUPERADMIN_USERNAME,
+                email=settings.DJANGO_SUPERADMIN_EMAIL,
+                password=settings.DJANGO_SUPERADMIN_PASSWORD,
+            )
+            self._say(f"superadmin '{user.username}'", created=int(created))
+        if demo:
+            self._demo()
+
+    def _demo(self) -> None:
+        for fixture in FIXTURES:
+            call_command("loaddata", fixture, verbosity=0)
+        self._say("demo employees and projects", employees=Employee.objects.count())
+        password = self._demo_admin_password()
+        if not OvertimeRequest.objects.exists():
+            self._say("demo overtime", created=generate_overtime_dummy(200, seed=7, days=90))
+        self.stdout.write(
+            self.style.SUCCESS(f"\n  Local admin login: admin / {password}  (role superadmin)\n")
+        )
+
+    def _demo_admin_password(self) -> str:
+        """A random password on first run, kept in a git-ignored file for later runs."""
+        path = Path(DEMO_PASSWORD_FILE)
+        user = User.objects.filter(username="admin").first()
+        if user is not None and path.is_file():
+            return path.read_text().strip()
+        password = secrets.token_urlsafe(12)
+        if user is None:
+            user = User.objects.create_user("admin", "admin@ptb.example.com", password)
+        else:
+            user.set_password(password)
+            user.save(update_fields=["password"])
+        superadmin_ensure(username="admin", email=user.email, password=password)
+        path.write_text(password + "\n")
+        path.chmod(0o600)
+        return password
+
+    def _say(self, what: str, **counts) -> None:
+        figures = ", ".join(f"{key}={value}" for key, value in counts.items())
+        self.stdout.write(f"  {what}: {figures}")

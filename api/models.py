@@ -1,0 +1,73 @@
+"""Every model of the project, re-exported so `from api.models import X` always works.
+
+Each domain package owns its models; this module only gathers them for Django's
+single app label `api` (one migrations history).
+"""
+
+from api.accounts.models import ExternalUser, User, UserPermissionOverride, UserSession
+from api.calendar.models import CalendarEvent, EmployeeLeave, Holiday
+from api.common.models import TimestampedModel
+from api.kanban.models import (
+    BoardPresence,
+    Task,
+    TaskActivity,
+    TaskAttachment,
+    TaskComment,
+    TaskGroup,
+    TaskReminder,
+    TaskSubtask,
+    TaskTimeLog,
+)
+from api.notifications.models import Notification
+from api.org.models import Department, Employee, Project
+from api.overtime.models import (
+    OvertimeBreak,
+    OvertimeRegulation,
+    OvertimeRegulationDocument,
+    OvertimeRequest,
+)
+from api.purchasing.models import Asset, PurchaseRequest
+from api.system.models import (
+    PersonalNote,
+    ReleaseNote,
+    SMBConfiguration,
+    SystemConfiguration,
+    UserActivityLog,
+    UserReport,
+)
+
+__all__ = [
+    "Asset",
+    "BoardPresence",
+    "CalendarEvent",
+    "Department",
+    "Employee",
+    "EmployeeLeave",
+    "ExternalUser",
+    "Holiday",
+    "Notification",
+    "OvertimeBreak",
+    "OvertimeRegulation",
+    "OvertimeRegulationDocument",
+    "OvertimeRequest",
+    "PersonalNote",
+    "Project",
+    "PurchaseRequest",
+    "ReleaseNote",
+    "SMBConfiguration",
+    "SystemConfiguration",
+    "Task",
+    "TaskActivity",
+    "TaskAttachment",
+    "TaskComment",
+    "TaskGroup",
+    "TaskReminder",
+    "TaskSubtask",
+    "TaskTimeLog",
+    "TimestampedModel",
+    "User",
+    "UserActivityLog",
+    "UserPermissionOverride",
+    "UserReport",
+    "UserSession",
+]

@@ -1,0 +1,243 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from api.common.models import TimestampedModel
+
+ZERO = Decimal("0")
+
+
+class RegulationScope(models.TextChoices):
+    GLOBAL = "global", "Global"
+    DEPARTMENT = "department", "Department"
+
+
+class OvertimeRegulation(TimestampedModel):
+    """The limits in force: a department's own regulation wins over the global one."""
+
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    scope = models.CharField(max_length=16, choices=RegulationScope.choices)
+    department = models.ForeignKey(
+        "api.Department",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="overtime_regulations",
+    )
+    max_hours_per_day = models.DecimalField(max_digits=5, decimal_places=2)
+    max_hours_per_week = models.DecimalField(max_digits=5, decimal_places=2)
+    max_hours_per_month = models.DecimalField(max_digits=6, decimal_places=2)
+    max_hours_per_year = models.DecimalField(max_digits=7, decimal_places=2)
+    # Requests whose net hours exceed this need a superadmin after the department admin.
+    second_approval_threshold_hours = models.DecimalField(
+        max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    effective_from = models.DateField()
+    effective_to = models.DateField(null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ("-effective_from", "name")
+        indexes = [
+            models.Index(
+                fields=["scope", "department", "effective_from"], name="regulation_lookup_idx"
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(scope="global") & Q(department__isnull=True))
+                | (Q(scope="department") & Q(department__isnull=False)),
+                name="regulation_scope_matches_department",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_hours_per_day__gt=0)
+                & Q(max_hours_per_week__gt=0)
+                & Q(max_hours_per_month__gt=0)
+                & Q(max_hours_per_year__gt=0),
+                name="regulation_limits_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_hours_per_day__lte=24)
+                & Q(max_hours_per_week__gte=F("max_hours_per_day"))
+                & Q(max_hours_per_month__gte=F("max_hours_per_week"))
+                & Q(max_hours_per_year__gte=F("max_hours_per_month")),
+                name="regulation_limits_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(second_approval_threshold_hours__isnull=True)
+                | Q(second_approval_threshold_hours__gt=0),
+                name="regulation_threshold_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(effective_to__isnull=True) | Q(effective_to__gte=F("effective_from")),
+                name="regulation_effective_range_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = self.department.code if self.department_id else "global"
+        return f"{self.name} ({where}, from {self.effective_from})"
+
+
+def regulation_document_path(instance: "OvertimeRegulationDocument", filename: str) -> str:
+    return f"regulations/{instance.regulation_id}/{filename}"
+
+
+class OvertimeRegulationDocument(TimestampedModel):
+    """The signed text of a regulation (PDF, Word...), versioned."""
+
+    regulation = models.ForeignKey(
+        OvertimeRegulation, on_delete=models.PROTECT, related_name="documents"
+    )
+    title = models.CharField(max_length=200)
+    version = models.CharField(max_length=32)
+    file = models.FileField(upload_to=regulation_document_path, max_length=500)
+    original_name = models.CharField(max_length=255, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    size_bytes = models.PositiveBigIntegerField(default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ("regulation", "-created_at")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["regulation", "version"], name="regulation_document_unique_version"
+            ),
+            models.CheckConstraint(condition=~Q(version=""), name="regulation_document_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} v{self.version}"
+
+
+class OvertimeStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    PENDING_SECOND_APPROVAL = "pending_second_approval", "Pending second approval"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class OvertimeRequest(TimestampedModel):
+    """One stretch of overtime an employee asks to have approved."""
+
+    employee = models.ForeignKey(
+        "api.Employee", on_delete=models.PROTECT, related_name="overtime_requests"
+    )
+    project = models.ForeignKey(
+        "api.Project",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="overtime_requests",
+    )
+    start_at = models.DateTimeField()
+    end_at = models.DateTimeField()
+    reason = models.TextField()
+    status = models.CharField(
+        max_length=32, choices=OvertimeStatus.choices, default=OvertimeStatus.DRAFT
+    )
+    # Computed by the service from the times and the breaks (hours, 2 decimals).
+    total_hours = models.DecimalField(max_digits=6, decimal_places=2, default=ZERO)
+    break_hours = models.DecimalField(max_digits=6, decimal_places=2, default=ZERO)
+    net_hours = models.DecimalField(max_digits=6, decimal_places=2, default=ZERO)
+    is_weekend = models.BooleanField(default=False)
+    is_holiday = models.BooleanField(default=False)
+    regulation = models.ForeignKey(
+        OvertimeRegulation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="overtime_requests",
+    )
+    # What the regulation check found at submit time (limits, totals, violations).
+    regulation_check = models.JSONField(default=dict, blank=True)
+    requires_second_approval = models.BooleanField(default=False)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    first_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    first_approved_at = models.DateTimeField(null=True, blank=True)
+    first_approval_note = models.TextField(blank=True)
+    second_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    second_approved_at = models.DateTimeField(null=True, blank=True)
+    second_approval_note = models.TextField(blank=True)
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    rejected_at = models.DateTimeField(null=True, blank=True)
+    rejection_reason = models.TextField(blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-start_at", "-id")
+        indexes = [
+            models.Index(fields=["employee", "start_at"], name="overtime_employee_start_idx"),
+            models.Index(fields=["status", "start_at"], name="overtime_status_start_idx"),
+            models.Index(fields=["start_at", "id"], name="overtime_start_idx"),
+            models.Index(fields=["project", "start_at"], name="overtime_project_start_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_at__gt=F("start_at")), name="overtime_end_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(total_hours__gte=0) & Q(break_hours__gte=0) & Q(net_hours__gte=0),
+                name="overtime_hours_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(net_hours__lte=F("total_hours")),
+                name="overtime_net_not_above_total",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=OvertimeStatus.values), name="overtime_status_valid"
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="overtime_reason_not_blank"),
+        ]
+
+    def __str__(self) -> str:
+        return f"OT#{self.pk} {self.employee} {self.start_at:%Y-%m-%d %H:%M} ({self.status})"
+
+
+class OvertimeBreak(TimestampedModel):
+    """A pause inside an overtime request; its length is not paid."""
+
+    request = models.ForeignKey(OvertimeRequest, on_delete=models.CASCADE, related_name="breaks")
+    start_at = models.DateTimeField()
+    end_at = models.DateTimeField()
+    note = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ("request", "start_at")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_at__gt=F("start_at")), name="overtime_break_end_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Break {self.start_at:%H:%M}-{self.end_at:%H:%M} of OT#{self.request_id}"

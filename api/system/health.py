@@ -1,0 +1,137 @@
+"""Dependency checks behind the health endpoints.
+
+Each check returns a `CheckResult`; none raises. They are small and time-boxed so a
+probe never hangs on a dead dependency (Redis and database timeouts are configured
+in settings).
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+
+
+@dataclass(slots=True)
+class CheckResult:
+    name: str
+    ok: bool
+    latency_ms: float | None = None
+    detail: str = ""
+    info: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _timed(name: str, probe: Callable[[], dict[str, Any] | None]) -> CheckResult:
+    started = time.perf_counter()
+    try:
+        info = probe() or {}
+    except Exception as exc:
+        return CheckResult(
+            name=name,
+            ok=False,
+            latency_ms=round((time.perf_counter() - started) * 1000, 2),
+            detail=f"{type(exc).__name__}: {exc}"[:300],
+        )
+    return CheckResult(
+        name=name,
+        ok=True,
+        latency_ms=round((time.perf_counter() - started) * 1000, 2),
+        info=info,
+    )
+
+
+def check_database() -> CheckResult:
+    def probe() -> dict[str, Any]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        info: dict[str, Any] = {"vendor": connection.vendor}
+        if connection.vendor == "postgresql":
+            version = connection.pg_version
+            info["version"] = f"{version // 10000}.{version % 10000}"
+        elif connection.vendor == "sqlite":
+            import sqlite3
+
+            info["version"] = sqlite3.sqlite_version
+        return info
+
+    return _timed("database", probe)
+
+
+def check_cache() -> CheckResult:
+    def probe() -> dict[str, Any]:
+        key = f"health:{uuid.uuid4().hex}"
+        cache.set(key, "1", timeout=10)
+        if cache.get(key) != "1":
+            raise RuntimeError("value written to the cache could not be read back")
+        cache.delete(key)
+        info: dict[str, Any] = {"backend": settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]}
+        client = getattr(cache, "client", None)
+        if client is not None and hasattr(client, "get_client"):
+            info["version"] = client.get_client().info("server").get("redis_version")
+        return info
+
+    return _timed("cache", probe)
+
+
+def check_channel_layer() -> CheckResult:
+    def probe() -> dict[str, Any]:
+        from channels.layers import get_channel_layer
+
+        layer = get_channel_layer()
+        if layer is None:
+            raise RuntimeError("no channel layer configured")
+
+        async def round_trip() -> None:
+            channel = await layer.new_channel()
+            await layer.send(channel, {"type": "health.ping"})
+            message = await layer.receive(channel)
+            if message.get("type") != "health.ping":
+                raise RuntimeError("channel layer returned a different message")
+
+        async_to_sync(round_trip)()
+        return {"backend": type(layer).__name__}
+
+    return _timed("channel_layer", probe)
+
+
+def check_celery() -> CheckResult:
+    def probe() -> dict[str, Any]:
+        from backend.celery import app
+
+        if app.conf.task_always_eager:
+            return {"mode": "eager", "workers": []}
+        with app.connection_for_read() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        replies = app.control.inspect(timeout=1.0).ping() or {}
+        if not replies:
+            raise RuntimeError("broker reachable but no worker answered")
+        return {"mode": "broker", "workers": sorted(replies)}
+
+    return _timed("celery", probe)
+
+
+# Checks that the detailed endpoint runs; later domains (SMB delivery) add theirs.
+DETAILED_CHECKS: list[Callable[[], CheckResult]] = [
+    check_database,
+    check_cache,
+    check_channel_layer,
+    check_celery,
+]
+
+READINESS_CHECKS: list[Callable[[], CheckResult]] = [check_database, check_cache]
+
+
+def run_checks(checks: list[Callable[[], CheckResult]]) -> tuple[bool, list[CheckResult]]:
+    results = [check() for check in checks]
+    return all(result.ok for result in results), results

@@ -1,0 +1,103 @@
+"""Health probes against real dependencies, including a Redis that dies mid-test."""
+
+import pytest
+
+from api.accounts.roles import Role
+from tests.factories import make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def _redis_cache(url: str) -> dict:
+    return {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": f"{url}/0",
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5},
+        }
+    }
+
+
+def test_basic_and_live_answer_without_authentication(api_client):
+    basic = api_client.get("/api/health/")
+    live = api_client.get("/api/health/live/")
+
+    assert basic.status_code == 200
+    assert basic.json()["status"] == "ok"
+    assert "version" in basic.json()
+    assert "commit" in basic.json()
+    assert live.status_code == 200
+    assert live.json() == {"status": "alive"}
+
+
+def test_ready_is_200_while_database_and_cache_answer(api_client):
+    response = api_client.get("/api/health/ready/")
+
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "ready"
+    assert set(response.json()["checks"]) == {"database", "cache"}
+
+
+def test_ready_turns_503_when_redis_is_stopped(api_client, settings, redis_process_factory):
+    redis = redis_process_factory()
+    settings.CACHES = _redis_cache(redis.url)
+    assert api_client.get("/api/health/ready/").status_code == 200
+
+    redis.stop()
+    response = api_client.get("/api/health/ready/")
+
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "unavailable"
+    assert body["checks"]["cache"]["ok"] is False
+    assert body["checks"]["database"]["ok"] is True
+
+
+def test_ready_is_503_when_redis_was_never_reachable(api_client, settings):
+    from conftest import free_port
+
+    settings.CACHES = _redis_cache(f"redis://127.0.0.1:{free_port()}")
+
+    assert api_client.get("/api/health/ready/").status_code == 503
+
+
+def test_detailed_needs_authentication(api_client):
+    assert api_client.get("/api/health/detailed/").status_code == 401
+
+
+@pytest.mark.parametrize("role", [Role.USER, Role.STAFF, Role.PTB_ADMIN])
+def test_detailed_is_refused_below_superadmin(client_for, role):
+    response = client_for(make_user(role)).get("/api/health/detailed/")
+
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("role", [Role.SUPERADMIN, Role.DEVELOPER])
+def test_detailed_lists_each_dependency_with_latency_and_version(client_for, role):
+    response = client_for(make_user(role)).get("/api/health/detailed/")
+
+    body = response.json()
+    assert {"database", "cache", "channel_layer", "celery"} <= set(body["checks"])
+    for check in body["checks"].values():
+        assert check["latency_ms"] is not None
+    assert body["checks"]["database"]["ok"] is True
+    assert body["checks"]["database"]["info"]["version"]
+    assert "commit" in body
+    assert "version" in body
+    assert response.status_code == (200 if body["status"] == "ok" else 503)
+
+
+def test_system_config_is_readable_by_every_role_and_hides_private_entries(client_for):
+    from api.system.models import SystemConfiguration
+
+    SystemConfiguration.objects.create(
+        key="public-thing", value="42", value_type="integer", is_public=True
+    )
+    SystemConfiguration.objects.create(key="private-thing", value="x", is_public=False)
+
+    as_user = client_for(make_user(Role.USER)).get("/api/v1/system/config/").json()
+    as_developer = client_for(make_user(Role.DEVELOPER)).get("/api/v1/system/config/").json()
+
+    assert as_user["settings"] == {"public-thing": 42}
+    assert as_developer["settings"] == {"private-thing": "x", "public-thing": 42}
+    assert as_user["app"]["version"]

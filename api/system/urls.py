@@ -1,0 +1,10 @@
+from django.urls import path
+
+from api.system import views
+
+health_urlpatterns = [
+    path("", views.HealthView.as_view(), name="health"),
+    path("live/", views.LiveView.as_view(), name="health-live"),
+    path("ready/", views.ReadyView.as_view(), name="health-ready"),
+    path("detailed/", views.DetailedHealthView.as_view(), name="health-detailed"),
+]
