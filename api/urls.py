@@ -1,4 +1,10 @@
-"""/api/: auth, health, the v1 resources and the v2 board."""
+"""/api/: auth, health, the v1 resources and the v2 board.
+
+Each domain lists its viewsets in `<domain>/urls.py` as `v1_routes`; they are all
+registered on one router here, so adding a resource never touches this file's logic.
+"""
+
+from importlib import import_module
 
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
@@ -6,9 +12,22 @@ from rest_framework.routers import DefaultRouter
 from api.system import views as system_views
 from api.system.urls import health_urlpatterns
 
-# Each domain registers its viewsets here as the REST API grows.
+DOMAINS_WITH_ROUTES = (
+    "accounts",
+    "org",
+    "overtime",
+    "calendar",
+    "kanban",
+    "purchasing",
+    "notifications",
+    "system",
+)
+
 v1_router = DefaultRouter(trailing_slash=True)
 v1_router.include_root_view = False
+for domain in DOMAINS_WITH_ROUTES:
+    for prefix, viewset, basename in import_module(f"api.{domain}.urls").v1_routes:
+        v1_router.register(prefix, viewset, basename=basename)
 
 v1_urlpatterns = [
     path("system/config/", system_views.SystemConfigView.as_view(), name="system-config"),
@@ -19,4 +38,5 @@ urlpatterns = [
     path("auth/", include("api.accounts.auth.urls")),
     path("health/", include(health_urlpatterns)),
     path("v1/", include(v1_urlpatterns)),
+    path("v2/", include(import_module("api.kanban.urls").v2_urlpatterns)),
 ]

@@ -325,6 +325,7 @@ SWAGGER_SETTINGS = {
     "USE_SESSION_AUTH": False,
     "DEFAULT_INFO": "backend.urls.api_info",
     "DEEP_LINKING": True,
+    "DEFAULT_AUTO_SCHEMA_CLASS": "api.common.schema.ErrorDocumentingAutoSchema",
 }
 SWAGGER_USE_COMPAT_RENDERERS = False
 

@@ -4,27 +4,14 @@ from __future__ import annotations
 
 import logging
 import re
-from contextvars import ContextVar
 
-_request_user: ContextVar[str] = ContextVar("request_user", default="-")
-
-
-def set_log_user(user) -> None:
-    """Called once a request is authenticated, so every later log line names the user."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        _request_user.set("-")
-    else:
-        _request_user.set(f"{user.pk}:{user.get_username()}")
-
-
-def reset_log_user() -> None:
-    _request_user.set("-")
+from api.common.request_context import current_log_user
 
 
 class RequestUserFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if not hasattr(record, "user"):
-            record.user = _request_user.get()
+            record.user = current_log_user()
         return True
 
 

@@ -4,7 +4,8 @@ import time
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
 
-from api.common.logging import reset_log_user
+from api.common import request_context
+from api.common.client import ClientInfo
 
 logger = logging.getLogger("api.requests")
 
@@ -26,16 +27,29 @@ class RequestContextMiddleware:
     def __call__(self, request):
         if iscoroutinefunction(self):
             return self.__acall__(request)
-        reset_log_user()
+        self._begin(request)
         started = time.perf_counter()
         response = self.get_response(request)
         return self._finish(request, response, started)
 
     async def __acall__(self, request):
-        reset_log_user()
+        self._begin(request)
         started = time.perf_counter()
         response = await self.get_response(request)
         return self._finish(request, response, started)
+
+    @staticmethod
+    def _begin(request) -> None:
+        request_context.reset()
+        client = ClientInfo.from_request(request)
+        request_context.set_request_info(
+            request_context.RequestInfo(
+                method=request.method,
+                path=request.path[:512],
+                ip_address=client.ip_address,
+                user_agent=client.user_agent,
+            )
+        )
 
     def _finish(self, request, response, started: float):
         elapsed_ms = (time.perf_counter() - started) * 1000

@@ -35,3 +35,14 @@ def system_config_for(*, user) -> dict[str, Any]:
         },
         "settings": values,
     }
+
+
+def config_value(key: str, *, default: Any = None) -> Any:
+    """The typed value of one configuration entry, or `default` when unset or invalid."""
+    entry = SystemConfiguration.objects.filter(key=key).first()
+    if entry is None:
+        return default
+    try:
+        return entry.typed_value
+    except (ValueError, TypeError):
+        return default

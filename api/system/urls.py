@@ -8,3 +8,6 @@ health_urlpatterns = [
     path("ready/", views.ReadyView.as_view(), name="health-ready"),
     path("detailed/", views.DetailedHealthView.as_view(), name="health-detailed"),
 ]
+
+# (prefix, viewset, basename) registered on the v1 router by api/urls.py
+v1_routes: list = []

@@ -13,7 +13,7 @@ from rest_framework_simplejwt.authentication import JWTAuthentication
 from api.accounts.auth.external import authenticate_external_token
 from api.accounts.auth.tokens import is_external_token
 from api.accounts.services import session_is_closed, session_touch
-from api.common.logging import set_log_user
+from api.common.request_context import set_log_user
 
 
 def bearer_token(request) -> str | None:

@@ -5,6 +5,7 @@ from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from api.accounts.services import session_is_closed, session_rotated
+from api.common.fields import EmployeeBriefSerializer
 
 
 class CredentialsSerializer(serializers.Serializer):
@@ -41,18 +42,8 @@ class LogoutSerializer(serializers.Serializer):
 # ---------------------------------------------------------------- response shapes
 
 
-class DepartmentBriefSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    code = serializers.CharField()
-    name = serializers.CharField()
-
-
-class EmployeeBriefSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    employee_code = serializers.CharField()
-    full_name = serializers.CharField()
+class ProfileEmployeeSerializer(EmployeeBriefSerializer):
     position = serializers.CharField()
-    department = DepartmentBriefSerializer()
 
 
 class ProfileSerializer(serializers.Serializer):
@@ -65,7 +56,7 @@ class ProfileSerializer(serializers.Serializer):
     role_level = serializers.IntegerField()
     is_global_admin = serializers.BooleanField()
     auth_source = serializers.CharField()
-    employee = EmployeeBriefSerializer(allow_null=True)
+    employee = ProfileEmployeeSerializer(allow_null=True)
     permissions = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
 
 

@@ -28,7 +28,7 @@ from api.accounts.models import AuthSource
 from api.accounts.selectors import user_profile
 from api.accounts.services import session_close, session_is_closed
 from api.common.client import ClientInfo
-from api.common.logging import set_log_user
+from api.common.request_context import set_log_user
 from api.common.serializers import DetailSerializer, ErrorResponseSerializer
 from api.common.throttling import SwitchableScopedThrottle
 

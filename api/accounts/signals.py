@@ -1,0 +1,6 @@
+"""Accounts events, sent inside the writing transaction (see api/kanban/signals.py)."""
+
+from django.dispatch import Signal
+
+# kwargs: user (User whose role or overrides changed), by (User)
+permissions_changed = Signal()

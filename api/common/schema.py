@@ -1,0 +1,38 @@
+"""OpenAPI generation: every operation documents the error answers it can give, in
+the shared error shape, so clients (and schemathesis) know what to expect."""
+
+from drf_yasg import openapi
+from drf_yasg.inspectors import SwaggerAutoSchema
+
+from api.common.serializers import ErrorResponseSerializer
+
+_ERROR_DESCRIPTIONS = {
+    "400": "Invalid input: `error.fields` names each field and why.",
+    "401": "Missing, invalid or expired token.",
+    "403": "The role or the object's scope does not allow this.",
+    "404": "No such object, or not visible to you.",
+    "409": "Conflicts with the current state (`error` says which).",
+    "429": "Too many requests; `error.retry_after_seconds` says when to retry.",
+    "503": "A dependency is unavailable; retry shortly.",
+}
+
+
+class ErrorDocumentingAutoSchema(SwaggerAutoSchema):
+    def get_response_serializers(self):
+        responses = super().get_response_serializers()
+        method = self.method.upper()
+        codes = {"401", "403", "429"}
+        if method in ("POST", "PUT", "PATCH"):
+            codes |= {"400", "409"}
+        if method == "DELETE":
+            codes.add("409")
+        if "{" in self.path:
+            codes.add("404")
+        if self.overrides.get("security") == []:
+            codes -= {"401", "403"}
+        for code in sorted(codes):
+            if code not in {str(key) for key in responses}:
+                responses[code] = openapi.Response(
+                    _ERROR_DESCRIPTIONS[code], ErrorResponseSerializer
+                )
+        return responses

@@ -1,0 +1,81 @@
+"""Creating notifications and marking them read.
+
+Rows are written in the caller's transaction and the signals below are sent right
+away, inside it: a receiver can record a durable event in the same transaction and
+defer anything external (a WebSocket push) with `transaction.on_commit`. Nothing
+here knows about sockets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.dispatch import Signal
+from django.utils import timezone
+
+from api.notifications.models import Notification
+
+# Sent inside the writing transaction, with `notifications=[Notification, ...]`.
+notifications_created = Signal()
+# Sent inside the writing transaction, with `user_id=<int>`, when read state changes.
+notifications_read = Signal()
+
+
+def _announce(notifications: list[Notification]) -> None:
+    if notifications:
+        notifications_created.send(sender=Notification, notifications=notifications)
+
+
+def notifications_create(
+    *,
+    recipients: Iterable,
+    kind: str,
+    title: str,
+    message: str = "",
+    data: dict[str, Any] | None = None,
+    actor=None,
+) -> list[Notification]:
+    """One notification per distinct recipient (the actor is never told of their own act)."""
+    actor_id = getattr(actor, "pk", None)
+    seen: set[int] = set()
+    rows = []
+    for recipient in recipients:
+        if recipient is None or recipient.pk in seen or recipient.pk == actor_id:
+            continue
+        seen.add(recipient.pk)
+        rows.append(
+            Notification(
+                recipient=recipient,
+                actor_id=actor_id,
+                kind=kind,
+                title=title[:200],
+                message=message,
+                data=data or {},
+            )
+        )
+    created = Notification.objects.bulk_create(rows)
+    _announce(created)
+    return created
+
+
+def notification_mark_read(*, notification: Notification) -> Notification:
+    if not notification.is_read:
+        notification.is_read = True
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["is_read", "read_at", "updated_at"])
+        _announce_read(notification.recipient_id)
+    return notification
+
+
+def notifications_mark_all_read(*, user) -> int:
+    count = Notification.objects.filter(recipient=user, is_read=False).update(
+        is_read=True, read_at=timezone.now(), updated_at=timezone.now()
+    )
+    if count:
+        _announce_read(user.pk)
+    return count
+
+
+def _announce_read(user_id: int) -> None:
+    notifications_read.send(sender=Notification, user_id=user_id)

@@ -1,0 +1,144 @@
+"""Reads of the overtime domain, each scoped to what the asking user may see."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.db.models import DecimalField, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from api.accounts.selectors import user_department_id
+from api.calendar.models import EmployeeLeave, Holiday, LeaveStatus
+from api.overtime.models import (
+    OvertimeBreak,
+    OvertimeRegulation,
+    OvertimeRegulationDocument,
+    OvertimeRequest,
+    OvertimeStatus,
+    RegulationScope,
+)
+from api.overtime.rules import PERIODS, Period
+
+# Requests that hold time: they count toward limits and block overlapping ones.
+ACTIVE_STATUSES = (
+    OvertimeStatus.SUBMITTED,
+    OvertimeStatus.PENDING_SECOND_APPROVAL,
+    OvertimeStatus.APPROVED,
+)
+
+
+def overtime_requests_visible_to(*, user) -> QuerySet[OvertimeRequest]:
+    """Own requests for everyone; the department's for its admins; all for global admins.
+
+    Joined and prefetched for the list serializer, so a page costs the same number
+    of queries whatever its size.
+    """
+    queryset = OvertimeRequest.objects.select_related(
+        "employee__department",
+        "project",
+        "first_approved_by",
+        "second_approved_by",
+        "rejected_by",
+    ).prefetch_related(
+        Prefetch("breaks", queryset=OvertimeBreak.objects.order_by("start_at", "id"))
+    )
+    if user.is_global_admin:
+        return queryset
+    own = Q(employee__user_id=user.pk) | Q(created_by_id=user.pk)
+    if user.role == "ptb_admin" and (department_id := user_department_id(user)):
+        return queryset.filter(own | Q(employee__department_id=department_id))
+    return queryset.filter(own)
+
+
+def local_day_bounds(first: date, last: date) -> tuple[datetime, datetime]:
+    """[first 00:00, day after last 00:00) in the configured time zone."""
+    tz = timezone.get_current_timezone()
+    return (
+        datetime.combine(first, time.min, tz),
+        datetime.combine(last + timedelta(days=1), time.min, tz),
+    )
+
+
+def booked_hours(
+    *, employee_id: int, periods: dict[str, Period], exclude_id: int | None = None
+) -> dict[str, Decimal]:
+    """Net hours of the employee's active requests per period, in one query."""
+    zero = Value(Decimal("0"), output_field=DecimalField(max_digits=8, decimal_places=2))
+    bounds = {
+        name: local_day_bounds(periods[name].first_day, periods[name].last_day) for name in PERIODS
+    }
+    sums = {
+        name: Coalesce(Sum("net_hours", filter=Q(start_at__gte=start, start_at__lt=end)), zero)
+        for name, (start, end) in bounds.items()
+    }
+    # A week can reach into the previous or next year, so scan the union of periods.
+    rows = OvertimeRequest.objects.filter(
+        employee_id=employee_id,
+        status__in=ACTIVE_STATUSES,
+        start_at__gte=min(start for start, _ in bounds.values()),
+        start_at__lt=max(end for _, end in bounds.values()),
+    )
+    if exclude_id is not None:
+        rows = rows.exclude(pk=exclude_id)
+    return rows.aggregate(**sums)
+
+
+def regulation_in_force(*, department_id: int | None, on: date) -> OvertimeRegulation | None:
+    """The department's own regulation on that date, else the global one."""
+    in_force = OvertimeRegulation.objects.filter(is_active=True, effective_from__lte=on).filter(
+        Q(effective_to__isnull=True) | Q(effective_to__gte=on)
+    )
+    if department_id is not None:
+        own = (
+            in_force.filter(scope=RegulationScope.DEPARTMENT, department_id=department_id)
+            .order_by("-effective_from", "-id")
+            .first()
+        )
+        if own is not None:
+            return own
+    return in_force.filter(scope=RegulationScope.GLOBAL).order_by("-effective_from", "-id").first()
+
+
+def overlapping_request(
+    *, employee_id: int, start: datetime, end: datetime, exclude_id: int | None = None
+) -> OvertimeRequest | None:
+    rows = OvertimeRequest.objects.filter(
+        employee_id=employee_id, status__in=ACTIVE_STATUSES, start_at__lt=end, end_at__gt=start
+    )
+    if exclude_id is not None:
+        rows = rows.exclude(pk=exclude_id)
+    return rows.order_by("start_at").first()
+
+
+def approved_leave_overlapping(
+    *, employee_id: int, first: date, last: date
+) -> EmployeeLeave | None:
+    return (
+        EmployeeLeave.objects.filter(
+            employee_id=employee_id,
+            status=LeaveStatus.APPROVED,
+            start_date__lte=last,
+            end_date__gte=first,
+        )
+        .order_by("start_date")
+        .first()
+    )
+
+
+def is_holiday(day: date) -> bool:
+    return Holiday.objects.filter(
+        Q(date=day) | Q(is_recurring=True, date__month=day.month, date__day=day.day)
+    ).exists()
+
+
+def regulations_visible_to(*, user) -> QuerySet[OvertimeRegulation]:
+    """Regulations are company rules: every signed-in user may read them."""
+    return OvertimeRegulation.objects.select_related("department")
+
+
+def regulation_documents_visible_to(*, user) -> QuerySet[OvertimeRegulationDocument]:
+    return OvertimeRegulationDocument.objects.select_related(
+        "regulation__department", "uploaded_by"
+    )

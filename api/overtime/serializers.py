@@ -1,0 +1,203 @@
+from decimal import Decimal
+
+from rest_framework import serializers
+
+from api.common.fields import EmployeeBriefSerializer, ProjectBriefSerializer, UserBriefSerializer
+from api.org.models import Employee, Project
+from api.overtime.models import (
+    OvertimeBreak,
+    OvertimeRegulation,
+    OvertimeRegulationDocument,
+    OvertimeRequest,
+)
+from api.overtime.services import BreakInput
+
+
+class OvertimeBreakSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OvertimeBreak
+        fields = ("start_at", "end_at", "note")
+
+
+class OvertimeRequestSerializer(serializers.ModelSerializer):
+    """What clients read: the request, its breaks, the regulation verdict, decisions."""
+
+    employee = EmployeeBriefSerializer(read_only=True)
+    project = ProjectBriefSerializer(read_only=True, allow_null=True)
+    breaks = OvertimeBreakSerializer(many=True, read_only=True)
+    first_approved_by = UserBriefSerializer(read_only=True, allow_null=True)
+    second_approved_by = UserBriefSerializer(read_only=True, allow_null=True)
+    rejected_by = UserBriefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = OvertimeRequest
+        fields = (
+            "id",
+            "employee",
+            "project",
+            "start_at",
+            "end_at",
+            "reason",
+            "status",
+            "total_hours",
+            "break_hours",
+            "net_hours",
+            "is_weekend",
+            "is_holiday",
+            "requires_second_approval",
+            "regulation",
+            "regulation_check",
+            "breaks",
+            "submitted_at",
+            "first_approved_by",
+            "first_approved_at",
+            "first_approval_note",
+            "second_approved_by",
+            "second_approved_at",
+            "second_approval_note",
+            "rejected_by",
+            "rejected_at",
+            "rejection_reason",
+            "cancelled_at",
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields = fields
+
+
+class OvertimeRequestWriteSerializer(serializers.Serializer):
+    """What clients send to create or edit a draft."""
+
+    employee = serializers.PrimaryKeyRelatedField(
+        queryset=Employee.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Defaults to your own employee record; admins may name one of theirs.",
+    )
+    project = serializers.PrimaryKeyRelatedField(
+        queryset=Project.objects.filter(is_active=True), required=False, allow_null=True
+    )
+    start_at = serializers.DateTimeField()
+    end_at = serializers.DateTimeField()
+    reason = serializers.CharField(max_length=2000, trim_whitespace=True)
+    breaks = OvertimeBreakSerializer(many=True, required=False)
+    submit = serializers.BooleanField(
+        required=False, default=False, help_text="Submit right away instead of keeping a draft."
+    )
+
+    def validate(self, attrs):
+        start, end = attrs.get("start_at"), attrs.get("end_at")
+        if start and end and end <= start:
+            raise serializers.ValidationError({"end_at": ["The end must be after the start."]})
+        return attrs
+
+    def service_arguments(self) -> dict:
+        data = dict(self.validated_data)
+        if "breaks" in data:
+            data["breaks"] = [BreakInput(**pause) for pause in data["breaks"]]
+        return data
+
+
+class OvertimeRequestUpdateSerializer(OvertimeRequestWriteSerializer):
+    """Edits: every field optional (PATCH semantics for PUT too); the owner is fixed."""
+
+    employee = None
+    submit = None
+    start_at = serializers.DateTimeField(required=False)
+    end_at = serializers.DateTimeField(required=False)
+    reason = serializers.CharField(max_length=2000, required=False)
+
+
+class ApproveSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class RejectSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class OvertimeRegulationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OvertimeRegulation
+        fields = (
+            "id",
+            "name",
+            "description",
+            "scope",
+            "department",
+            "max_hours_per_day",
+            "max_hours_per_week",
+            "max_hours_per_month",
+            "max_hours_per_year",
+            "second_approval_threshold_hours",
+            "effective_from",
+            "effective_to",
+            "is_active",
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields = ("id", "created_at", "updated_at")
+        extra_kwargs = {
+            "max_hours_per_day": {"min_value": Decimal("0.01"), "max_value": Decimal("24")},
+            "max_hours_per_week": {"min_value": Decimal("0.01")},
+            "max_hours_per_month": {"min_value": Decimal("0.01")},
+            "max_hours_per_year": {"min_value": Decimal("0.01")},
+            "second_approval_threshold_hours": {"min_value": Decimal("0.01")},
+        }
+
+    def validate(self, attrs):
+        merged = {**self._current(), **attrs}
+        errors = {}
+        if merged.get("scope") == "department" and not merged.get("department"):
+            errors["department"] = ["A department regulation names its department."]
+        if merged.get("scope") == "global" and merged.get("department"):
+            errors["department"] = ["A global regulation has no department."]
+        limits = [merged.get(f"max_hours_per_{p}") for p in ("day", "week", "month", "year")]
+        if all(limit is not None for limit in limits) and limits != sorted(limits):
+            errors["max_hours_per_week"] = [
+                "Limits must not shrink from day to week to month to year."
+            ]
+        start, end = merged.get("effective_from"), merged.get("effective_to")
+        if start and end and end < start:
+            errors["effective_to"] = ["Must not be before effective_from."]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+    def _current(self) -> dict:
+        if self.instance is None:
+            return {}
+        return {field: getattr(self.instance, field) for field in self.Meta.fields}
+
+
+class RegulationDocumentSerializer(serializers.ModelSerializer):
+    uploaded_by = UserBriefSerializer(read_only=True)
+    file = serializers.FileField(write_only=True, required=True)
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = OvertimeRegulationDocument
+        fields = (
+            "id",
+            "regulation",
+            "title",
+            "version",
+            "file",
+            "original_name",
+            "content_type",
+            "size_bytes",
+            "uploaded_by",
+            "download_url",
+            "created_at",
+        )
+        read_only_fields = ("id", "original_name", "content_type", "size_bytes", "created_at")
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None:  # the file and its regulation are fixed once uploaded
+            fields["file"].required = False
+            fields["regulation"].read_only = True
+        return fields
+
+    def get_download_url(self, obj) -> str:
+        return f"/api/v1/regulation-documents/{obj.pk}/download/"

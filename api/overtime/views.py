@@ -1,0 +1,168 @@
+from drf_yasg.utils import no_body, swagger_auto_schema
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from api.accounts.roles import Action, Resource
+from api.common.uploads import download_response
+from api.common.viewsets import CRUDViewSet
+from api.overtime import selectors, services
+from api.overtime.filters import OvertimeRegulationFilter, OvertimeRequestFilter
+from api.overtime.serializers import (
+    ApproveSerializer,
+    OvertimeRegulationSerializer,
+    OvertimeRequestSerializer,
+    OvertimeRequestUpdateSerializer,
+    OvertimeRequestWriteSerializer,
+    RegulationDocumentSerializer,
+    RejectSerializer,
+)
+
+
+class OvertimeRequestViewSet(CRUDViewSet):
+    """Overtime requests and their workflow (submit, approve, reject, cancel).
+
+    Employees see their own requests, department admins their department's,
+    superadmins everything.
+    """
+
+    resource = Resource.OVERTIME_REQUESTS
+    permission_actions = {
+        "submit": Action.CREATE,
+        "cancel": Action.CHANGE,
+        "approve": Action.APPROVE,
+        "reject": Action.APPROVE,
+    }
+    serializer_class = OvertimeRequestSerializer
+    filterset_class = OvertimeRequestFilter
+    search_fields = (
+        "reason",
+        "employee__first_name",
+        "employee__last_name",
+        "employee__employee_code",
+    )
+    ordering_fields = ("start_at", "end_at", "created_at", "net_hours", "status")
+    ordering = ("-start_at", "-id")
+
+    def visible_queryset(self, user):
+        return selectors.overtime_requests_visible_to(user=user)
+
+    def _respond(self, request_obj, code=status.HTTP_200_OK) -> Response:
+        fresh = self.get_queryset().get(pk=request_obj.pk)
+        return Response(OvertimeRequestSerializer(fresh).data, status=code)
+
+    @swagger_auto_schema(
+        request_body=OvertimeRequestWriteSerializer, responses={201: OvertimeRequestSerializer}
+    )
+    def create(self, request, *args, **kwargs):
+        body = OvertimeRequestWriteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        created = services.overtime_request_create(by=request.user, **body.service_arguments())
+        return self._respond(created, status.HTTP_201_CREATED)
+
+    @swagger_auto_schema(
+        request_body=OvertimeRequestUpdateSerializer, responses={200: OvertimeRequestSerializer}
+    )
+    def update(self, request, *args, **kwargs):
+        body = OvertimeRequestUpdateSerializer(data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        updated = services.overtime_request_update(
+            request=self.get_object(), by=request.user, **body.service_arguments()
+        )
+        return self._respond(updated)
+
+    @swagger_auto_schema(
+        request_body=OvertimeRequestUpdateSerializer, responses={200: OvertimeRequestSerializer}
+    )
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, **kwargs)
+
+    def perform_destroy(self, instance):
+        services.overtime_request_delete(request=instance, by=self.request.user)
+
+    @swagger_auto_schema(request_body=no_body, responses={200: OvertimeRequestSerializer})
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        """Checks the regulation, overlaps and leave, then hands the request to approvers."""
+        return self._respond(
+            services.overtime_request_submit(request=self.get_object(), by=request.user)
+        )
+
+    @swagger_auto_schema(request_body=ApproveSerializer, responses={200: OvertimeRequestSerializer})
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        body = ApproveSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        approved = services.overtime_request_approve(
+            request=self.get_object(), by=request.user, note=body.validated_data["note"]
+        )
+        return self._respond(approved)
+
+    @swagger_auto_schema(request_body=RejectSerializer, responses={200: OvertimeRequestSerializer})
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        body = RejectSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        rejected = services.overtime_request_reject(
+            request=self.get_object(), by=request.user, reason=body.validated_data["reason"]
+        )
+        return self._respond(rejected)
+
+    @swagger_auto_schema(request_body=no_body, responses={200: OvertimeRequestSerializer})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        return self._respond(
+            services.overtime_request_cancel(request=self.get_object(), by=request.user)
+        )
+
+
+class OvertimeRegulationViewSet(CRUDViewSet):
+    resource = Resource.OVERTIME_REGULATIONS
+    serializer_class = OvertimeRegulationSerializer
+    filterset_class = OvertimeRegulationFilter
+    search_fields = ("name", "description")
+    ordering_fields = ("effective_from", "name", "created_at")
+    ordering = ("-effective_from", "name")
+
+    def visible_queryset(self, user):
+        return selectors.regulations_visible_to(user=user)
+
+
+class RegulationDocumentViewSet(CRUDViewSet):
+    """Versioned regulation texts. Files are never served publicly: use `download`."""
+
+    resource = Resource.REGULATION_DOCUMENTS
+    serializer_class = RegulationDocumentSerializer
+    parser_classes = (MultiPartParser, FormParser, JSONParser)
+    http_method_names = ("get", "post", "patch", "delete", "head", "options")
+    filterset_fields = ("regulation",)
+    search_fields = ("title", "version", "original_name")
+    ordering_fields = ("created_at", "version", "title")
+    ordering = ("-created_at",)
+
+    def visible_queryset(self, user):
+        return selectors.regulation_documents_visible_to(user=user)
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = services.regulation_document_upload(
+            regulation=data["regulation"],
+            title=data["title"],
+            version=data["version"],
+            upload=data["file"],
+            by=self.request.user,
+        )
+
+    def perform_update(self, serializer):
+        if "file" in serializer.validated_data:
+            raise ValidationError({"file": ["Upload a new version instead of replacing a file."]})
+        super().perform_update(serializer)
+
+    @action(detail=True, methods=["get"])
+    def download(self, request, pk=None):
+        document = self.get_object()
+        return download_response(
+            document.file, filename=document.original_name, content_type=document.content_type
+        )
