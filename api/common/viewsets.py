@@ -15,8 +15,8 @@ class ResourceViewSet(viewsets.GenericViewSet):
 
     Subclasses set `resource` (permission matrix), `serializer_class`, and
     `visible_queryset(user)` returning the domain selector's queryset for that user.
-    Writes default to the generic audited services; resources with rules override
-    `perform_create` / `perform_update` / `perform_destroy` to call their own.
+    Writes (CRUDViewSet) default to the generic audited services; resources with
+    rules override `perform_create` / `perform_update` / `perform_destroy`.
     """
 
     permission_classes = [HasResourcePermission]
@@ -29,6 +29,14 @@ class ResourceViewSet(viewsets.GenericViewSet):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
             return self.get_serializer_class().Meta.model.objects.none()
         return self.visible_queryset(self.request.user)
+
+
+class AuditedWritesMixin:
+    """Routes DRF's save hooks to the audited generic services.
+
+    It must come before DRF's model mixins in the bases, whose own perform_* hooks
+    would otherwise win (they call serializer.save() with no audit).
+    """
 
     def perform_create(self, serializer) -> None:
         serializer.instance = instance_create(
@@ -45,6 +53,7 @@ class ResourceViewSet(viewsets.GenericViewSet):
 
 
 class CRUDViewSet(
+    AuditedWritesMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,

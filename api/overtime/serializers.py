@@ -191,6 +191,8 @@ class RegulationDocumentSerializer(serializers.ModelSerializer):
             "created_at",
         )
         read_only_fields = ("id", "original_name", "content_type", "size_bytes", "created_at")
+        # Uniqueness of (regulation, version) is checked by the service, naming `version`.
+        validators: list = []
 
     def get_fields(self):
         fields = super().get_fields()

@@ -92,3 +92,11 @@ def test_malformed_json_body_is_a_400(api_client):
 
     assert response.status_code == 400
     assert _error(response)["code"] == "parse_error"
+
+
+def test_generic_crud_writes_go_through_the_audited_services():
+    """DRF's mixins define perform_* too; the audited ones must win in the MRO."""
+    from api.common.viewsets import AuditedWritesMixin, CRUDViewSet
+
+    for hook in ("perform_create", "perform_update", "perform_destroy"):
+        assert getattr(CRUDViewSet, hook) is getattr(AuditedWritesMixin, hook)
