@@ -56,6 +56,10 @@ external-api: install ## Run the reference SSO/HR server on 127.0.0.1:9001
 test: install ## Run every test against PostgreSQL and Redis on 127.0.0.1
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
 
+.PHONY: fuzz
+fuzz: install ## A longer schemathesis campaign against a live Daphne (the suite runs a short one)
+	$(TEST_ENV) FUZZ_EXAMPLES=30 FUZZ_SCALE=6 $(PY) -m pytest tests/test_api_fuzz.py $(PYTEST_ARGS)
+
 .PHONY: lint
 lint: install ## Lint with Ruff
 	$(VENV)/bin/ruff check .

@@ -241,3 +241,30 @@ def client_for(db):
         return client
 
     return make
+
+
+# ----------------------------------------------------------------- live Daphne processes
+
+
+@pytest.fixture
+def daphne_factory(transactional_db, tmp_path):
+    """Starts Daphne processes serving this test's (committed) database."""
+    from django.conf import settings
+
+    from tests.live import start_daphne
+
+    require_service(
+        "PostgreSQL for live servers",
+        None if settings.USING_POSTGRES else "DATABASE_URL is not PostgreSQL",
+    )
+    servers = []
+
+    def start(**env_overrides: str):
+        port = free_port()
+        server = start_daphne(port, tmp_path / f"daphne-{port}.log", **env_overrides)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()

@@ -10,7 +10,7 @@ _ERROR_DESCRIPTIONS = {
     "400": "Invalid input: `error.fields` names each field and why.",
     "401": "Missing, invalid or expired token.",
     "403": "The role or the object's scope does not allow this.",
-    "404": "No such object, or not visible to you.",
+    "404": "No such object (or not visible to you), or no such page.",
     "409": "Conflicts with the current state (`error` says which).",
     "429": "Too many requests; `error.retry_after_seconds` says when to retry.",
     "503": "A dependency is unavailable; retry shortly.",
@@ -28,6 +28,10 @@ class ErrorDocumentingAutoSchema(SwaggerAutoSchema):
             codes.add("409")
         if "{" in self.path:
             codes.add("404")
+        if method == "GET" and (self.should_filter() or self.should_page()):
+            codes.add("400")  # a filter value that is not of its type
+        if method == "GET" and self.should_page():
+            codes.add("404")  # a page number past the last page
         if self.overrides.get("security") == []:
             codes -= {"401", "403"}
         for code in sorted(codes):

@@ -43,15 +43,16 @@ class LogoutSerializer(serializers.Serializer):
 
 
 class ProfileEmployeeSerializer(EmployeeBriefSerializer):
-    position = serializers.CharField()
+    position = serializers.CharField(allow_blank=True)
 
 
 class ProfileSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     username = serializers.CharField()
-    email = serializers.EmailField()
-    first_name = serializers.CharField()
-    last_name = serializers.CharField()
+    # Output only, and often empty (SSO profiles without mail): no email format or length.
+    email = serializers.CharField(allow_blank=True)
+    first_name = serializers.CharField(allow_blank=True)
+    last_name = serializers.CharField(allow_blank=True)
     role = serializers.CharField()
     role_level = serializers.IntegerField()
     is_global_admin = serializers.BooleanField()

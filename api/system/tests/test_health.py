@@ -84,7 +84,8 @@ def test_detailed_lists_each_dependency_with_latency_and_version(client_for, rol
     assert body["checks"]["database"]["info"]["version"]
     assert "commit" in body
     assert "version" in body
-    assert response.status_code == (200 if body["status"] == "ok" else 503)
+    assert response.status_code == 200
+    assert body["status"] == ("ok" if all(c["ok"] for c in body["checks"].values()) else "degraded")
 
 
 def test_system_config_is_readable_by_every_role_and_hides_private_entries(client_for):
@@ -101,3 +102,18 @@ def test_system_config_is_readable_by_every_role_and_hides_private_entries(clien
     assert as_user["settings"] == {"public-thing": 42}
     assert as_developer["settings"] == {"private-thing": "x", "public-thing": 42}
     assert as_user["app"]["version"]
+
+
+def test_detailed_reports_a_dead_cache_as_degraded_with_the_reason(client_for, settings):
+    from conftest import free_port
+
+    client = client_for(make_user(Role.SUPERADMIN))
+    settings.CACHES = _redis_cache(f"redis://127.0.0.1:{free_port()}")
+
+    response = client.get("/api/health/detailed/")
+
+    body = response.json()
+    assert response.status_code == 200
+    assert body["status"] == "degraded"
+    assert body["checks"]["cache"]["ok"] is False
+    assert "Error" in body["checks"]["cache"]["detail"]

@@ -1,0 +1,163 @@
+"""REST list benchmark (SPEC §12): GET /api/v1/overtime-requests/?page_size=50 over
+100,000 requests in PostgreSQL, served by one Daphne process, against two references
+served by the same process in the same run:
+
+- plain:  a bare JsonResponse (the floor cost of Django + Daphne);
+- naive:  ListAPIView + ModelSerializer(fields="__all__") of the same 50 rows, with the
+          same authentication, scope and pagination.
+
+Load comes from wrk in another process (32 connections, pinned to the other core),
+alternating endpoints round by round. Targets: >= 0.4x plain, >= 2x naive, and a
+query count per request that does not depend on the page size.
+
+Environment: BENCH_ROWS (100000), BENCH_ROUNDS (3), BENCH_SECONDS (8),
+BENCH_DATABASE_URL (postgres://postgres@127.0.0.1:5432/ptb_bench).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from benchmarks import harness
+
+ROWS = int(os.environ.get("BENCH_ROWS", "100000"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))
+CONNECTIONS = 32
+PORT = int(os.environ.get("BENCH_PORT", "8765"))
+
+ENDPOINTS = {
+    "plain": "/bench/plain/",
+    "api": "/api/v1/overtime-requests/?page_size=50",
+    "naive": "/bench/naive/?page_size=50",
+}
+
+
+def seed() -> None:
+    from django.core.management import call_command
+    from django.db import connection
+
+    from api.accounts.models import User
+    from api.overtime.dummy_data import generate_overtime_dummy
+    from api.overtime.models import OvertimeRequest
+
+    if OvertimeRequest.objects.count() == ROWS:
+        return
+    print(f"seeding {ROWS} overtime requests (once; kept in the benchmark database)...")
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE api_overtimebreak, api_overtimerequest RESTART IDENTITY CASCADE")
+    call_command(
+        "loaddata", "generate_data/employees.json", "generate_data/projects.json", verbosity=0
+    )
+    User.objects.get_or_create(username="bench-owner")
+    generate_overtime_dummy(ROWS, seed=1, days=365)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    print(f"  seeded in {time.perf_counter() - started:.1f}s")
+
+
+def bench_user():
+    from api.accounts.models import User
+    from api.accounts.roles import Role
+    from api.accounts.services import user_set_role
+
+    user, _ = User.objects.get_or_create(username="bench-superadmin")
+    if user.role != Role.SUPERADMIN:
+        user_set_role(user=user, role=Role.SUPERADMIN)
+    return user
+
+
+def access_token(user) -> str:
+    from api.accounts.auth.tokens import issue_local_tokens
+    from api.common.client import ClientInfo
+
+    return issue_local_tokens(user=user, client=ClientInfo("127.0.0.1", "bench"))["access"]
+
+
+def queries_per_request(token: str) -> dict[str, int]:
+    """SQL statements one request runs, measured in-process on the same code path."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {token}")
+    counts = {}
+    for name, path in ENDPOINTS.items():
+        client.get(path)  # warm: the session's first request also records activity
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(path)
+        assert response.status_code == 200, (name, response.status_code, response.content[:300])
+        if name != "plain":
+            assert len(response.json()["results"]) == 50, name
+        counts[name] = len(captured.captured_queries)
+    # The same count with a page of one row: the query count does not grow with the page.
+    with CaptureQueriesContext(connection) as captured:
+        client.get(ENDPOINTS["api"].replace("page_size=50", "page_size=1"))
+    counts["api (page_size=1)"] = len(captured.captured_queries)
+    return counts
+
+
+def main() -> None:
+    harness.ensure_database()
+    harness.setup_django()
+    seed()
+    token = access_token(bench_user())
+    counts = queries_per_request(token)
+    headers = {"Authorization": f"Bearer {token}"}
+
+    server = harness.start_daphne(PORT)
+    results: dict[str, list[harness.LoadResult]] = {name: [] for name in ENDPOINTS}
+    try:
+        for path in ENDPOINTS.values():  # warm-up: imports, pools, caches
+            harness.wrk(server.url + path, seconds=2, connections=CONNECTIONS, headers=headers)
+        names = list(ENDPOINTS)
+        for round_number in range(ROUNDS):
+            order = names[round_number % len(names) :] + names[: round_number % len(names)]
+            for name in order:
+                results[name].append(
+                    harness.wrk(
+                        server.url + ENDPOINTS[name],
+                        seconds=SECONDS,
+                        connections=CONNECTIONS,
+                        headers=headers,
+                    )
+                )
+    finally:
+        server.stop()
+
+    rps = {
+        name: harness.median([r.requests_per_second for r in runs])
+        for name, runs in results.items()
+    }
+    rows = [
+        [
+            name,
+            ENDPOINTS[name],
+            f"{rps[name]:.0f}",
+            f"{harness.median([r.p50_ms for r in runs]):.1f}",
+            f"{harness.median([r.p99_ms for r in runs]):.1f}",
+            str(counts.get(name, "-")),
+            str(sum(r.errors for r in runs)),
+        ]
+        for name, runs in results.items()
+    ]
+    print(
+        f"\nREST list, {ROWS} rows, 50 per page, 1 Daphne process, wrk -c{CONNECTIONS}, "
+        f"{ROUNDS} rounds x {SECONDS}s (medians)"
+    )
+    print(
+        harness.table(rows, ["endpoint", "path", "req/s", "p50 ms", "p99 ms", "queries", "errors"])
+    )
+    print(
+        f"queries per request: api page_size=50 -> {counts['api']}, "
+        f"page_size=1 -> {counts['api (page_size=1)']}"
+    )
+    vs_plain, vs_naive = rps["api"] / rps["plain"], rps["api"] / rps["naive"]
+    print(
+        f"ratio api/plain = {vs_plain:.2f} (target >= 0.40) {'OK' if vs_plain >= 0.4 else 'MISSED'}"
+    )
+    print(
+        f"ratio api/naive = {vs_naive:.2f} (target >= 2.00) {'OK' if vs_naive >= 2 else 'MISSED'}"
+    )

@@ -1,0 +1,105 @@
+"""Real server processes for integration tests: Daphne on 127.0.0.1 against the same
+PostgreSQL test database and Redis the test process uses."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+import httpx
+from django.conf import settings
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def database_url() -> str:
+    """The database the test process is really using (pytest-django's test database)."""
+    db = settings.DATABASES["default"]
+    if "postgresql" not in db["ENGINE"]:
+        raise RuntimeError("live-server tests need PostgreSQL (run them with `make test`)")
+    credentials = quote(db["USER"] or "")
+    if db.get("PASSWORD"):
+        credentials += ":" + quote(db["PASSWORD"])
+    host = db.get("HOST") or "127.0.0.1"
+    return f"postgres://{credentials}@{host}:{db.get('PORT') or 5432}/{db['NAME']}"
+
+
+def server_environment(**overrides: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=database_url(),
+        DB_POOL_MAX_SIZE="4",
+        LOG_TO_FILE="false",
+        LOG_JSON_CONSOLE="false",
+        EXTERNAL_API_URL=settings.EXTERNAL_API_URL,
+        PYTHONUNBUFFERED="1",
+    )
+    env.update(overrides)
+    return env
+
+
+@dataclass
+class DaphneProcess:
+    port: int
+    process: subprocess.Popen
+    log_path: Path
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}"
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+
+def start_daphne(port: int, log_path: Path, **env_overrides: str) -> DaphneProcess:
+    log_file = log_path.open("wb")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "daphne",
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "backend.asgi:application",
+        ],
+        cwd=REPO_ROOT,
+        env=server_environment(**env_overrides),
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+    )
+    server = DaphneProcess(port=port, process=process, log_path=log_path)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"daphne exited early:\n{server.log()}")
+        try:
+            if httpx.get(f"{server.url}/api/health/live/", timeout=1).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    server.stop()
+    raise TimeoutError(f"daphne did not answer on {server.url}:\n{server.log()}")
