@@ -293,14 +293,10 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "EXCEPTION_HANDLER": "api.common.exceptions.api_exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": (
-        [
-            "rest_framework.throttling.AnonRateThrottle",
-            "rest_framework.throttling.UserRateThrottle",
-        ]
-        if THROTTLING_ENABLED
-        else []
-    ),
+    "DEFAULT_THROTTLE_CLASSES": [
+        "api.common.throttling.SwitchableAnonThrottle",
+        "api.common.throttling.SwitchableUserThrottle",
+    ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("ANON_THROTTLE_RATE", default="60/min"),
         "user": env.str("USER_THROTTLE_RATE", default="1000/min"),
@@ -326,6 +322,21 @@ SWAGGER_SETTINGS = {
     "DEFAULT_INFO": "backend.urls.api_info",
     "DEEP_LINKING": True,
     "DEFAULT_AUTO_SCHEMA_CLASS": "api.common.schema.ErrorDocumentingAutoSchema",
+    "DEFAULT_FIELD_INSPECTORS": [
+        "api.common.schema.ReadOnlyTextInspector",
+        "drf_yasg.inspectors.CamelCaseJSONFilter",
+        "drf_yasg.inspectors.ReferencingSerializerInspector",
+        "drf_yasg.inspectors.RelatedFieldInspector",
+        "drf_yasg.inspectors.ChoiceFieldInspector",
+        "drf_yasg.inspectors.FileFieldInspector",
+        "drf_yasg.inspectors.DictFieldInspector",
+        "drf_yasg.inspectors.JSONFieldInspector",
+        "drf_yasg.inspectors.HiddenFieldInspector",
+        "drf_yasg.inspectors.RecursiveFieldInspector",
+        "drf_yasg.inspectors.SerializerMethodFieldInspector",
+        "drf_yasg.inspectors.SimpleFieldInspector",
+        "drf_yasg.inspectors.StringDefaultFieldInspector",
+    ],
 }
 SWAGGER_USE_COMPAT_RENDERERS = False
 

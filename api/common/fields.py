@@ -1,4 +1,9 @@
-"""Small read-only representations reused by many serializers (who, which department)."""
+"""Small read-only representations reused by many serializers (who, which department).
+
+Their OpenAPI definitions are shared by every use, some of which may be null (an
+unassigned approver, a project-less request), so each is declared nullable once:
+a definition's nullability must not depend on which use happened to register it.
+"""
 
 from rest_framework import serializers
 
@@ -8,11 +13,17 @@ class UserBriefSerializer(serializers.Serializer):
     username = serializers.CharField(read_only=True)
     full_name = serializers.CharField(source="get_full_name", read_only=True, allow_blank=True)
 
+    class Meta:
+        swagger_schema_fields = {"x-nullable": True}
+
 
 class DepartmentBriefSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     code = serializers.CharField(read_only=True)
     name = serializers.CharField(read_only=True)
+
+    class Meta:
+        swagger_schema_fields = {"x-nullable": True}
 
 
 class EmployeeBriefSerializer(serializers.Serializer):
@@ -21,8 +32,14 @@ class EmployeeBriefSerializer(serializers.Serializer):
     full_name = serializers.CharField(read_only=True, allow_blank=True)
     department = DepartmentBriefSerializer(read_only=True)
 
+    class Meta:
+        swagger_schema_fields = {"x-nullable": True}
+
 
 class ProjectBriefSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     code = serializers.CharField(read_only=True)
     name = serializers.CharField(read_only=True)
+
+    class Meta:
+        swagger_schema_fields = {"x-nullable": True}

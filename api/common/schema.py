@@ -2,7 +2,7 @@
 the shared error shape, so clients (and schemathesis) know what to expect."""
 
 from drf_yasg import openapi
-from drf_yasg.inspectors import SwaggerAutoSchema
+from drf_yasg.inspectors import FieldInspector, NotHandled, SwaggerAutoSchema
 
 from api.common.serializers import ErrorResponseSerializer
 
@@ -40,3 +40,21 @@ class ErrorDocumentingAutoSchema(SwaggerAutoSchema):
                     _ERROR_DESCRIPTIONS[code], ErrorResponseSerializer
                 )
         return responses
+
+
+class ReadOnlyTextInspector(FieldInspector):
+    """Output text may be empty: drop the `minLength: 1` drf-yasg puts on read-only
+    CharFields (DRF forgets `allow_blank` on read-only fields), so responses with
+    blank names or notes do not contradict the schema."""
+
+    def process_result(self, result, method_name, obj, **kwargs):
+        if (
+            getattr(obj, "read_only", False)
+            and isinstance(result, openapi.Schema)
+            and result.get("type") == openapi.TYPE_STRING
+        ):
+            result.pop("minLength", None)
+        return result
+
+    def field_to_swagger_object(self, field, swagger_object_type, use_references, **kwargs):
+        return NotHandled

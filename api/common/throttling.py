@@ -1,15 +1,34 @@
 from django.conf import settings
-from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle, UserRateThrottle
+
+from api.common.cache import CACHE_ERRORS, cache_unavailable
 
 
-class SwitchableScopedThrottle(ScopedRateThrottle):
-    """A scoped throttle (view.throttle_scope) that THROTTLING_ENABLED turns on and off.
+class SwitchableThrottleMixin:
+    """On only when THROTTLING_ENABLED; fails open when the cache is unreachable.
 
-    Counters live in the default cache, i.e. Redis when configured, so the limit
-    holds across every Daphne process.
+    Counters live in the default cache, i.e. Redis when configured, so a limit holds
+    across every Daphne process. A dead Redis must not turn every request into a 500:
+    the limit is skipped (and logged) until it is back.
     """
 
     def allow_request(self, request, view) -> bool:
         if not settings.THROTTLING_ENABLED:
             return True
-        return super().allow_request(request, view)
+        try:
+            return super().allow_request(request, view)
+        except CACHE_ERRORS as exc:
+            cache_unavailable("throttle", exc)
+            return True
+
+
+class SwitchableScopedThrottle(SwitchableThrottleMixin, ScopedRateThrottle):
+    """Per-view scope (`throttle_scope`): login, export."""
+
+
+class SwitchableAnonThrottle(SwitchableThrottleMixin, AnonRateThrottle):
+    pass
+
+
+class SwitchableUserThrottle(SwitchableThrottleMixin, UserRateThrottle):
+    pass
