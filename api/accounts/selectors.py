@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from api.accounts.models import User
+from django.db.models import Prefetch, Q, QuerySet
+
+from api.accounts.models import User, UserPermissionOverride
 from api.accounts.permissions import effective_permissions
-from api.accounts.roles import Action
+from api.accounts.roles import DEFAULT_PERMISSIONS, Action, Role
+
+_ACTION_ORDER = {action: index for index, action in enumerate(Action.values)}
 
 
 def user_department_id(user: User) -> int | None:
@@ -27,11 +32,7 @@ def user_profile(*, user: User, auth_source: str) -> dict[str, Any]:
     from api.org.models import Employee
 
     employee = Employee.objects.select_related("department").filter(user_id=user.pk).first()
-    action_order = {action: index for index, action in enumerate(Action.values)}
-    permissions = {
-        resource: sorted(actions, key=action_order.__getitem__)
-        for resource, actions in sorted(effective_permissions(user).items())
-    }
+    permissions = permissions_listed(effective_permissions(user))
     return {
         "id": user.pk,
         "username": user.username,
@@ -59,3 +60,63 @@ def user_profile(*, user: User, auth_source: str) -> dict[str, Any]:
         ),
         "permissions": permissions,
     }
+
+
+def permissions_listed(permissions: Mapping[str, Iterable[str]]) -> dict[str, list[str]]:
+    """{resource: [actions]} in a stable order (resources by name, actions as in Action)."""
+    return {
+        resource: sorted(actions, key=_ACTION_ORDER.__getitem__)
+        for resource, actions in sorted(permissions.items())
+        if actions
+    }
+
+
+def permissions_with_overrides(
+    *, role: str, is_active: bool, overrides: Iterable[UserPermissionOverride]
+) -> dict[str, list[str]]:
+    """What `effective_permissions` computes, from overrides already loaded (lists of
+    users would otherwise pay one query per user)."""
+    if not is_active:
+        return {}
+    granted = {
+        resource: set(actions) for resource, actions in DEFAULT_PERMISSIONS.get(role, {}).items()
+    }
+    for override in overrides:
+        actions = granted.setdefault(override.resource, set())
+        if override.allowed:
+            actions.add(override.action)
+        else:
+            actions.discard(override.action)
+    return permissions_listed(granted)
+
+
+def override_rows(user: User) -> list[dict[str, Any]]:
+    """A user's overrides as plain values, in a stable order (for audit diffs)."""
+    return [
+        {"resource": o.resource, "action": o.action, "allowed": o.allowed, "note": o.note}
+        for o in sorted(user.permission_overrides.all(), key=lambda o: (o.resource, o.action))
+    ]
+
+
+def users_access_visible_to(*, user) -> QuerySet[User]:
+    """Accounts with what the access-control serializer shows, in a constant number of
+    queries: employee and SSO identity joined, overrides (and who granted them) prefetched.
+
+    Global admins see every account; a department admin granted the resource sees their
+    department's people; anyone else only themselves.
+    """
+    users = User.objects.select_related(
+        "employee__department", "external_identity"
+    ).prefetch_related(
+        Prefetch(
+            "permission_overrides",
+            queryset=UserPermissionOverride.objects.select_related("granted_by").order_by(
+                "resource", "action"
+            ),
+        )
+    )
+    if user.is_global_admin:
+        return users
+    if user.role == Role.PTB_ADMIN and (department_id := user_department_id(user)):
+        return users.filter(Q(pk=user.pk) | Q(employee__department_id=department_id))
+    return users.filter(pk=user.pk)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from rest_framework import mixins, viewsets
+from rest_framework.exceptions import MethodNotAllowed
 
 from api.accounts.permissions import HasResourcePermission
 from api.common.services import instance_create, instance_delete, instance_update
@@ -24,6 +25,13 @@ class ResourceViewSet(viewsets.GenericViewSet):
 
     def visible_queryset(self, user) -> QuerySet:
         raise NotImplementedError(f"{type(self).__name__} must say what a user may see")
+
+    def initial(self, request, *args, **kwargs) -> None:
+        # A method the route does not offer is 405 for everyone, before roles are
+        # consulted (DRF would check permissions first and say 403 to some).
+        if getattr(self, request.method.lower(), None) is None:
+            raise MethodNotAllowed(request.method)
+        super().initial(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet:
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user

@@ -23,3 +23,8 @@ def department_admins(*, department_id: int | None):
 
 def superadmins():
     return User.objects.filter(is_active=True, role=Role.SUPERADMIN)
+
+
+def global_admins():
+    """Active superadmins and developers: the people who triage what concerns everyone."""
+    return User.objects.filter(is_active=True, role__in=(Role.SUPERADMIN, Role.DEVELOPER))

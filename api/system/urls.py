@@ -1,6 +1,6 @@
 from django.urls import path
 
-from api.system import views
+from api.system import resources, views
 
 health_urlpatterns = [
     path("", views.HealthView.as_view(), name="health"),
@@ -10,4 +10,10 @@ health_urlpatterns = [
 ]
 
 # (prefix, viewset, basename) registered on the v1 router by api/urls.py
-v1_routes: list = []
+v1_routes = [
+    ("activity-logs", resources.ActivityLogViewSet, "activity-log"),
+    ("personal-notes", resources.PersonalNoteViewSet, "personal-note"),
+    ("user-reports", resources.UserReportViewSet, "user-report"),
+    ("release-notes", resources.ReleaseNoteViewSet, "release-note"),
+    ("smb-configs", resources.SMBConfigurationViewSet, "smb-config"),
+]

@@ -9,6 +9,7 @@ network round trip each time.
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from typing import Any
 
@@ -19,8 +20,16 @@ from rest_framework.exceptions import AuthenticationFailed
 
 from api.accounts.models import ExternalUser, User
 from api.accounts.services import external_identity_upsert
+from api.common.cache import CACHE_ERRORS, cache_unavailable
 from api.common.exceptions import ServiceUnavailable
-from api.integrations.external_api import ExternalAPIUnavailable, ExternalAuthRejected, get_client
+from api.integrations.external_api import (
+    ExternalAPIError,
+    ExternalAPIUnavailable,
+    ExternalAuthRejected,
+    get_client,
+)
+
+logger = logging.getLogger("api.accounts.external")
 
 
 def _token_key(raw: str) -> str:
@@ -75,15 +84,29 @@ def _cache_ttl(claims: dict[str, Any]) -> int:
 def remember_valid_token(raw: str, claims: dict[str, Any], user: User) -> None:
     ttl = _cache_ttl(claims)
     if ttl > 0:
-        cache.set(_token_key(raw), {"user_id": user.pk, "sub": claims["sub"]}, timeout=ttl)
+        try:
+            cache.set(_token_key(raw), {"user_id": user.pk, "sub": claims["sub"]}, timeout=ttl)
+        except CACHE_ERRORS as exc:
+            cache_unavailable("token verdict", exc)
 
 
 def forget_token(raw: str, claims: dict[str, Any]) -> None:
-    """Logout: drop the cached verdict and refuse the token until it expires."""
-    cache.delete(_token_key(raw))
-    remaining = int(claims.get("exp", 0) - time.time())
-    if claims.get("jti") and remaining > 0:
-        cache.set(_revoked_key(claims["jti"]), 1, timeout=remaining + 5)
+    """Logout: drop the cached verdict and refuse the token until it expires.
+
+    The SSO is asked to revoke it too, so without the cache it is still refused
+    (by the service, on the next uncached check).
+    """
+    try:
+        cache.delete(_token_key(raw))
+        remaining = int(claims.get("exp", 0) - time.time())
+        if claims.get("jti") and remaining > 0:
+            cache.set(_revoked_key(claims["jti"]), 1, timeout=remaining + 5)
+    except CACHE_ERRORS as exc:
+        cache_unavailable("token revoke", exc)
+    try:
+        get_client().revoke(raw)
+    except ExternalAPIError:
+        logger.warning("SSO revoke failed; the token stays refused here until it expires")
 
 
 def _active_user(user_id: int) -> User:
@@ -99,7 +122,11 @@ def authenticate_external_token(raw: str) -> tuple[User, dict[str, Any]]:
     keys = [token_key]
     if claims.get("jti"):
         keys.append(_revoked_key(claims["jti"]))
-    cached = cache.get_many(keys)
+    try:
+        cached = cache.get_many(keys)
+    except CACHE_ERRORS as exc:
+        cache_unavailable("token check", exc)
+        cached = {}  # ask the service instead
     if len(keys) > 1 and keys[1] in cached:
         raise AuthenticationFailed("This session has ended.", code="session_ended")
     if token_key in cached:

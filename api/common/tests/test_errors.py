@@ -100,3 +100,12 @@ def test_generic_crud_writes_go_through_the_audited_services():
 
     for hook in ("perform_create", "perform_update", "perform_destroy"):
         assert getattr(CRUDViewSet, hook) is getattr(AuditedWritesMixin, hook)
+
+
+def test_unsupported_method_is_405_for_every_role(client_for):
+    from api.accounts.roles import Role
+    from tests.factories import make_user
+
+    for role in (Role.USER, Role.DEVELOPER):
+        response = client_for(make_user(role)).post("/api/v1/activity-logs/", {}, format="json")
+        assert response.status_code == 405, role

@@ -1,0 +1,13 @@
+import django_filters
+
+from api.notifications.models import Notification, NotificationKind
+
+
+class NotificationFilter(django_filters.FilterSet):
+    kind = django_filters.MultipleChoiceFilter(choices=NotificationKind.choices)
+    created_from = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte")
+    created_to = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte")
+
+    class Meta:
+        model = Notification
+        fields = ("is_read",)

@@ -1,0 +1,31 @@
+import django_filters
+
+from api.system.models import (
+    UserActivityLog,
+    UserReport,
+    UserReportCategory,
+    UserReportSeverity,
+    UserReportStatus,
+)
+
+
+class ActivityLogFilter(django_filters.FilterSet):
+    user = django_filters.NumberFilter(field_name="user_id")
+    department = django_filters.NumberFilter(field_name="department_id")
+    created_from = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte")
+    created_to = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte")
+
+    class Meta:
+        model = UserActivityLog
+        fields = ("action", "resource", "object_id", "method")
+
+
+class UserReportFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=UserReportStatus.choices)
+    category = django_filters.MultipleChoiceFilter(choices=UserReportCategory.choices)
+    severity = django_filters.MultipleChoiceFilter(choices=UserReportSeverity.choices)
+    reporter = django_filters.NumberFilter(field_name="reporter_id")
+
+    class Meta:
+        model = UserReport
+        fields = ()
