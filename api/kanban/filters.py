@@ -1,0 +1,110 @@
+"""What Kanban lists filter by. Ids are plain numbers: filtering costs no lookup query."""
+
+import django_filters
+
+from api.kanban.models import (
+    BoardPresence,
+    Task,
+    TaskActivity,
+    TaskActivityVerb,
+    TaskAttachment,
+    TaskComment,
+    TaskPriority,
+    TaskReminder,
+    TaskSubtask,
+    TaskTimeLog,
+)
+
+
+class BoardFilter(django_filters.FilterSet):
+    """Narrows the board's cards; the columns are always all there."""
+
+    project = django_filters.NumberFilter(field_name="project_id")
+    department = django_filters.NumberFilter(field_name="department_id")
+    assignee = django_filters.NumberFilter(field_name="assignees")
+
+    class Meta:
+        model = Task
+        fields = ()
+
+
+class TaskFilter(BoardFilter):
+    """`archived=true` lists only archived cards; the list shows live ones otherwise."""
+
+    group = django_filters.NumberFilter(field_name="group_id")
+    created_by = django_filters.NumberFilter(field_name="created_by_id")
+    priority = django_filters.MultipleChoiceFilter(choices=TaskPriority.choices)
+    company_wide = django_filters.BooleanFilter(field_name="department", lookup_expr="isnull")
+    due_from = django_filters.DateFilter(field_name="due_date", lookup_expr="gte")
+    due_to = django_filters.DateFilter(field_name="due_date", lookup_expr="lte")
+    archived = django_filters.BooleanFilter(
+        field_name="archived_at", lookup_expr="isnull", exclude=True
+    )
+
+
+class TaskCommentFilter(django_filters.FilterSet):
+    task = django_filters.NumberFilter(field_name="task_id")
+    author = django_filters.NumberFilter(field_name="author_id")
+
+    class Meta:
+        model = TaskComment
+        fields = ()
+
+
+class TaskSubtaskFilter(django_filters.FilterSet):
+    task = django_filters.NumberFilter(field_name="task_id")
+    assignee = django_filters.NumberFilter(field_name="assignee_id")
+
+    class Meta:
+        model = TaskSubtask
+        fields = ("is_done",)
+
+
+class TaskTimeLogFilter(django_filters.FilterSet):
+    task = django_filters.NumberFilter(field_name="task_id")
+    user = django_filters.NumberFilter(field_name="user_id")
+    running = django_filters.BooleanFilter(field_name="ended_at", lookup_expr="isnull")
+    started_from = django_filters.IsoDateTimeFilter(field_name="started_at", lookup_expr="gte")
+    started_to = django_filters.IsoDateTimeFilter(field_name="started_at", lookup_expr="lt")
+
+    class Meta:
+        model = TaskTimeLog
+        fields = ()
+
+
+class TaskActivityFilter(django_filters.FilterSet):
+    task = django_filters.NumberFilter(field_name="task_id")
+    actor = django_filters.NumberFilter(field_name="actor_id")
+    verb = django_filters.MultipleChoiceFilter(choices=TaskActivityVerb.choices)
+
+    class Meta:
+        model = TaskActivity
+        fields = ()
+
+
+class TaskAttachmentFilter(django_filters.FilterSet):
+    task = django_filters.NumberFilter(field_name="task_id")
+    uploaded_by = django_filters.NumberFilter(field_name="uploaded_by_id")
+
+    class Meta:
+        model = TaskAttachment
+        fields = ()
+
+
+class TaskReminderFilter(django_filters.FilterSet):
+    task = django_filters.NumberFilter(field_name="task_id")
+    user = django_filters.NumberFilter(field_name="user_id")
+    sent = django_filters.BooleanFilter(field_name="sent_at", lookup_expr="isnull", exclude=True)
+
+    class Meta:
+        model = TaskReminder
+        fields = ()
+
+
+class BoardPresenceFilter(django_filters.FilterSet):
+    task = django_filters.NumberFilter(field_name="task_id")
+    user = django_filters.NumberFilter(field_name="user_id")
+
+    class Meta:
+        model = BoardPresence
+        fields = ()
