@@ -118,11 +118,14 @@ def session_close(*, session_id: str | None = None, token_jti: str | None = None
 
 
 def _department_for(code: str, name: str):
+    """The department named by an SSO profile; codes follow the API's rule (upper case,
+    case-insensitively unique), so 'eng' from the SSO is the ENG department."""
     from api.org.models import Department
 
-    department, _ = Department.objects.get_or_create(
-        code=code, defaults={"name": name or code, "is_active": True}
-    )
+    code = code.strip().upper()
+    department = Department.objects.filter(code__iexact=code).first()
+    if department is None:
+        department = Department.objects.create(code=code, name=name or code, is_active=True)
     return department
 
 

@@ -1,30 +1,13 @@
-from functools import partial
-
 from rest_framework import serializers
 
 from api.calendar.models import CalendarEvent, EmployeeLeave, Holiday
 from api.common.fields import (
+    BlankableText,
     DepartmentBriefSerializer,
     EmployeeBriefSerializer,
     UserBriefSerializer,
 )
 from api.org.models import Employee
-
-# Read-only text that may be empty: DRF drops `allow_blank` from read-only model
-# fields, and the schema would then promise a non-empty string.
-BlankableText = partial(serializers.CharField, read_only=True, allow_blank=True)
-
-
-class NullableDepartmentSerializer(DepartmentBriefSerializer):
-    """Inlined in the schema: a shared definition cannot say that this use may be null."""
-
-    class Meta:
-        ref_name = None
-
-
-class NullableUserSerializer(UserBriefSerializer):
-    class Meta:
-        ref_name = None
 
 
 class HolidaySerializer(serializers.ModelSerializer):
@@ -37,7 +20,7 @@ class HolidaySerializer(serializers.ModelSerializer):
 class CalendarEventSerializer(serializers.ModelSerializer):
     """What clients read: the event with its department, creator and attendees."""
 
-    department = NullableDepartmentSerializer(read_only=True, allow_null=True)
+    department = DepartmentBriefSerializer(read_only=True, allow_null=True)
     created_by = UserBriefSerializer(read_only=True)
     attendees = EmployeeBriefSerializer(many=True, read_only=True)
     description = BlankableText()
@@ -92,7 +75,7 @@ class EmployeeLeaveSerializer(serializers.ModelSerializer):
     """What clients read: the leave, its length in calendar days and the decision."""
 
     employee = EmployeeBriefSerializer(read_only=True)
-    decided_by = NullableUserSerializer(read_only=True, allow_null=True)
+    decided_by = UserBriefSerializer(read_only=True, allow_null=True)
     days = serializers.SerializerMethodField()
     reason = BlankableText()
     decision_note = BlankableText()

@@ -85,7 +85,7 @@ def _notify_invited(event: CalendarEvent, employee_ids: set[int], by) -> None:
         return
     notifications_create(
         recipients=User.objects.filter(is_active=True, employee__pk__in=employee_ids),
-        kind=NotificationKind.SYSTEM,
+        kind=NotificationKind.EVENT_INVITED,
         title=f"Invitation: {event.title} ({timezone.localtime(event.start_at):%Y-%m-%d %H:%M})",
         data={"resource": Resource.CALENDAR_EVENTS, "id": event.pk},
         actor=by,
@@ -247,13 +247,12 @@ def employee_leave_create(
     leave.full_clean()
     leave.save()
     audit_record(user=by, action="create", instance=leave, changes=snapshot(leave))
-    # Approvers learn of pending leave; there is no dedicated notification kind for it.
     _notify_leave(
         department_admins(department_id=leave.employee.department_id),
         leave,
         f"Leave to approve: {leave.employee.full_name}",
         by,
-        kind=NotificationKind.SYSTEM,
+        kind=NotificationKind.LEAVE_SUBMITTED,
         message=leave.reason,
     )
     return leave

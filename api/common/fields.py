@@ -5,7 +5,13 @@ unassigned approver, a project-less request), so each is declared nullable once:
 a definition's nullability must not depend on which use happened to register it.
 """
 
+from functools import partial
+
 from rest_framework import serializers
+
+# Read-only text that may be empty (notes, optional names): DRF forgets `allow_blank`
+# on read-only fields; declaring it keeps the intent visible next to the field.
+BlankableText = partial(serializers.CharField, read_only=True, allow_blank=True)
 
 
 class UserBriefSerializer(serializers.Serializer):

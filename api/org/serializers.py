@@ -6,29 +6,11 @@ written through another (related rows by id): clients send `"parent": 3` and rea
 the HR sync and are read-only here.
 """
 
-from functools import partial
-
 from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
-from api.common.fields import DepartmentBriefSerializer, EmployeeBriefSerializer
+from api.common.fields import BlankableText, DepartmentBriefSerializer, EmployeeBriefSerializer
 from api.org.models import Department, Employee, Project
-
-# Read-only text that may be empty: DRF drops `allow_blank` from read-only model
-# fields, and the schema would then promise a non-empty string.
-BlankableText = partial(serializers.CharField, read_only=True, allow_blank=True)
-
-
-class NullableDepartmentSerializer(DepartmentBriefSerializer):
-    """Inlined in the schema: a shared definition cannot say that this use may be null."""
-
-    class Meta:
-        ref_name = None
-
-
-class NullableEmployeeSerializer(EmployeeBriefSerializer):
-    class Meta:
-        ref_name = None
 
 
 class CodeField(serializers.CharField):
@@ -42,8 +24,8 @@ class CodeField(serializers.CharField):
 
 
 class DepartmentSerializer(serializers.ModelSerializer):
-    parent = NullableDepartmentSerializer(read_only=True, allow_null=True)
-    manager = NullableEmployeeSerializer(read_only=True, allow_null=True)
+    parent = DepartmentBriefSerializer(read_only=True, allow_null=True)
+    manager = EmployeeBriefSerializer(read_only=True, allow_null=True)
     employee_count = serializers.IntegerField(
         read_only=True, help_text="Active employees of this department (not of its sub-units)."
     )
@@ -134,7 +116,7 @@ class EmployeeWriteSerializer(serializers.ModelSerializer):
 
 class ProjectSerializer(serializers.ModelSerializer):
     description = BlankableText()
-    department = NullableDepartmentSerializer(read_only=True, allow_null=True)
+    department = DepartmentBriefSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Project

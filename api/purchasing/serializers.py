@@ -1,11 +1,11 @@
 import re
 from decimal import Decimal
-from functools import partial
 
 from django.utils import timezone
 from rest_framework import serializers
 
 from api.common.fields import (
+    BlankableText,
     DepartmentBriefSerializer,
     EmployeeBriefSerializer,
     UserBriefSerializer,
@@ -16,27 +16,6 @@ from api.purchasing.services import PurchaseItem
 
 MAX_ITEMS = 200
 CURRENCY = re.compile(r"^[A-Z]{3}$")
-
-# Read-only text that may be empty: DRF drops `allow_blank` from read-only model
-# fields, and the schema would then promise a non-empty string.
-BlankableText = partial(serializers.CharField, read_only=True, allow_blank=True)
-
-
-class NullableDepartmentSerializer(DepartmentBriefSerializer):
-    """Inlined in the schema: a shared definition cannot say that this use may be null."""
-
-    class Meta:
-        ref_name = None
-
-
-class NullableEmployeeSerializer(EmployeeBriefSerializer):
-    class Meta:
-        ref_name = None
-
-
-class NullableUserSerializer(UserBriefSerializer):
-    class Meta:
-        ref_name = None
 
 
 class PurchaseItemSerializer(serializers.Serializer):
@@ -64,7 +43,7 @@ class PurchaseRequestSerializer(serializers.ModelSerializer):
 
     requester = UserBriefSerializer(read_only=True)
     department = DepartmentBriefSerializer(read_only=True)
-    decided_by = NullableUserSerializer(read_only=True, allow_null=True)
+    decided_by = UserBriefSerializer(read_only=True, allow_null=True)
     items = PurchaseItemSerializer(many=True, read_only=True)
     description = BlankableText()
     decision_note = BlankableText()
@@ -160,8 +139,8 @@ class PurchaseRequestBriefSerializer(serializers.Serializer):
 class AssetSerializer(serializers.ModelSerializer):
     """What clients read: the asset with its holder, department and origin."""
 
-    assigned_to = NullableEmployeeSerializer(read_only=True, allow_null=True)
-    department = NullableDepartmentSerializer(read_only=True, allow_null=True)
+    assigned_to = EmployeeBriefSerializer(read_only=True, allow_null=True)
+    department = DepartmentBriefSerializer(read_only=True, allow_null=True)
     purchase_request = PurchaseRequestBriefSerializer(read_only=True, allow_null=True)
     serial_number = BlankableText()
     category = BlankableText()

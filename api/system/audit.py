@@ -66,6 +66,10 @@ def resource_of(instance: models.Model) -> str:
 
 
 def _department_of(instance: models.Model) -> int | None:
+    from api.org.models import Department
+
+    if isinstance(instance, Department):
+        return instance.pk  # a department's own changes belong to its admins' view
     if department_id := getattr(instance, "department_id", None):
         return department_id
     employee = getattr(instance, "employee", None) if hasattr(instance, "employee_id") else None

@@ -149,7 +149,7 @@ def user_report_create(
     audit_record(user=by, action="create", instance=report, changes=snapshot(report))
     notifications_create(
         recipients=global_admins(),
-        kind=NotificationKind.SYSTEM,
+        kind=NotificationKind.USER_REPORT_FILED,
         title=f"New {report.get_category_display().lower()} report: {report.title}",
         message=report.description[:500],
         data={"resource": Resource.USER_REPORTS, "id": report.pk},
@@ -207,7 +207,7 @@ def user_report_update(
     if "status" in changes:
         notifications_create(
             recipients=[report.reporter],
-            kind=NotificationKind.SYSTEM,
+            kind=NotificationKind.USER_REPORT_UPDATED,
             title=f"Your report #{report.pk} is {report.get_status_display().lower()}",
             message=report.resolution_note,
             data={"resource": Resource.USER_REPORTS, "id": report.pk},

@@ -125,7 +125,7 @@ def _notify_holder(asset: Asset, previous_holder_id: int | None, by) -> None:
     # No dedicated notification kind exists for asset hand-overs.
     notifications_create(
         recipients=User.objects.filter(is_active=True, employee__pk=asset.assigned_to_id),
-        kind=NotificationKind.SYSTEM,
+        kind=NotificationKind.ASSET_ASSIGNED,
         title=f"Asset assigned to you: {asset.asset_tag} {asset.name}",
         data={"resource": Resource.ASSETS, "id": asset.pk},
         actor=by,

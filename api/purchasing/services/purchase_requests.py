@@ -248,10 +248,9 @@ def purchase_request_submit(*, purchase: PurchaseRequest, by) -> PurchaseRequest
     before = snapshot(purchase)
     purchase.status = S.SUBMITTED
     _audited_save(purchase, before, "submit", by)
-    # No dedicated notification kind exists for a purchase awaiting approval.
     _notify(
         department_admins(department_id=purchase.department_id),
-        NotificationKind.SYSTEM,
+        NotificationKind.PURCHASE_SUBMITTED,
         purchase,
         "Purchase request to approve",
         by,
@@ -335,7 +334,7 @@ def purchase_request_cancel(*, purchase: PurchaseRequest, by) -> PurchaseRequest
     if before["status"] == S.SUBMITTED:
         _notify(
             department_admins(department_id=purchase.department_id),
-            NotificationKind.SYSTEM,
+            NotificationKind.PURCHASE_WITHDRAWN,
             purchase,
             "Purchase request withdrawn",
             by,

@@ -119,7 +119,7 @@ def test_submit_tells_the_department_admins_only(team):
     assert submitted.json()["status"] == PurchaseStatus.SUBMITTED
     note = Notification.objects.get()
     assert note.recipient == team["users"]["admin"]
-    assert note.kind == NotificationKind.SYSTEM
+    assert note.kind == NotificationKind.PURCHASE_SUBMITTED
     assert purchase["number"] in note.title
     assert note.data["resource"] == "purchase_requests"
 
