@@ -12,4 +12,5 @@ class ApiConfig(AppConfig):
     def ready(self) -> None:
         # System checks and signal receivers are wired explicitly here, never by
         # import side effects scattered around the code base.
-        from api.common import checks  # noqa: F401
+        from api.accounts import receivers as accounts_receivers  # noqa: F401
+        from api.common import checks, receivers  # noqa: F401

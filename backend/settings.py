@@ -146,6 +146,10 @@ def _database_config() -> dict:
             config["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
             config["CONN_HEALTH_CHECKS"] = True
         config.setdefault("OPTIONS", {})["connect_timeout"] = env.int("DB_CONNECT_TIMEOUT", 5)
+        # psycopg prepares a statement after 5 runs and PostgreSQL may then switch to a
+        # generic plan that ignores the actual LIMIT (sorting 100k rows for a 50-row page
+        # measured 9 ms instead of 0.5 ms). Django queries are cheap to plan: never prepare.
+        config["OPTIONS"]["prepare_threshold"] = None
     return config
 
 
@@ -522,6 +526,10 @@ DJANGO_GUID = {
     "INTEGRATIONS": [],
     "UUID_LENGTH": 32,
 }
+
+# List counts at or above this many rows are cached (see api/common/pagination.py).
+COUNT_CACHE_MIN_ROWS = env.int("COUNT_CACHE_MIN_ROWS", default=1000)
+COUNT_CACHE_SECONDS = env.int("COUNT_CACHE_SECONDS", default=60)
 
 # --------------------------------------------------------------------------- realtime
 

@@ -119,11 +119,14 @@ class LoadResult:
     errors: int
 
 
-_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
 
 
 def _ms(text: str) -> float:
-    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text)
+    if match is None:
+        raise ValueError(f"unexpected wrk latency {text!r}")
+    value, unit = match.groups()
     return float(value) * _UNITS[unit]
 
 
@@ -138,9 +141,11 @@ def wrk(url: str, *, seconds: int, connections: int, headers: dict[str, str]) ->
     if shutil.which("taskset") and (os.cpu_count() or 1) > 1:
         command = ["taskset", "-c", "1", *command]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    if "Requests/sec" not in output or "50%" not in output:
+        raise RuntimeError(f"wrk gave no figures:\n{output}")
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-    p50 = _ms(re.search(r"50%\s+(\S+)", output).group(1))
-    p99 = _ms(re.search(r"99%\s+(\S+)", output).group(1))
+    p50 = _ms(re.search(r"^\s+50%\s+(\S+)\s*$", output, re.M).group(1))
+    p99 = _ms(re.search(r"^\s+99%\s+(\S+)\s*$", output, re.M).group(1))
     errors = 0
     if match := re.search(r"Non-2xx or 3xx responses: (\d+)", output):
         errors += int(match.group(1))

@@ -10,9 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from django.core.cache import cache
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from api.accounts.roles import DEFAULT_PERMISSIONS, GLOBAL_ROLES, Action, Role, role_level
+from api.common.cache import CACHE_ERRORS, cache_unavailable
+
+# A safety net only: every change through the ORM drops the entry at once.
+OVERRIDES_CACHE_SECONDS = 300
 
 _VIEWSET_ACTIONS = {
     "list": Action.VIEW,
@@ -32,16 +37,12 @@ def effective_permissions(user) -> Mapping[str, frozenset[str]]:
         return cached
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return {}
-    from api.accounts.models import UserPermissionOverride
 
     granted = {
         resource: set(actions)
         for resource, actions in DEFAULT_PERMISSIONS.get(user.role, {}).items()
     }
-    overrides = UserPermissionOverride.objects.filter(user_id=user.pk).values_list(
-        "resource", "action", "allowed"
-    )
-    for resource, action, allowed in overrides:
+    for resource, action, allowed in user_overrides(user.pk):
         actions = granted.setdefault(resource, set())
         if allowed:
             actions.add(action)
@@ -50,6 +51,43 @@ def effective_permissions(user) -> Mapping[str, frozenset[str]]:
     result = {resource: frozenset(actions) for resource, actions in granted.items() if actions}
     user._effective_permissions = result
     return result
+
+
+def _overrides_key(user_id: int) -> str:
+    return f"perm-overrides:{user_id}"
+
+
+def user_overrides(user_id: int) -> list[tuple[str, str, bool]]:
+    """(resource, action, allowed) rows of one user, cached: every request of every
+    endpoint needs them and they change rarely (receivers drop the cache entry on
+    any change, see api.accounts.receivers)."""
+    from api.accounts.models import UserPermissionOverride
+
+    key = _overrides_key(user_id)
+    try:
+        cached = cache.get(key)
+    except CACHE_ERRORS as exc:
+        cache_unavailable("permission overrides", exc)
+        cached = None
+    if cached is not None:
+        return cached
+    rows = list(
+        UserPermissionOverride.objects.filter(user_id=user_id).values_list(
+            "resource", "action", "allowed"
+        )
+    )
+    try:
+        cache.set(key, rows, timeout=OVERRIDES_CACHE_SECONDS)
+    except CACHE_ERRORS as exc:
+        cache_unavailable("permission overrides", exc)
+    return rows
+
+
+def forget_user_overrides(user_id: int) -> None:
+    try:
+        cache.delete(_overrides_key(user_id))
+    except CACHE_ERRORS as exc:
+        cache_unavailable("permission overrides", exc)
 
 
 def forget_effective_permissions(user) -> None:

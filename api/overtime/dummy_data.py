@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from api.accounts.models import User
+from api.common.pagination import bump_generation
 from api.org.models import Employee, Project
 from api.overtime.calculations import split_hours
 from api.overtime.models import OvertimeBreak, OvertimeRequest, OvertimeStatus
@@ -71,6 +72,15 @@ def generate_overtime_dummy(
                 request_breaks.append((b_start, b_start + timedelta(minutes=rng.choice((15, 30)))))
             total, break_total, net = split_hours(start, end, request_breaks)
             status = rng.choice(STATUSES)
+            decided = {}
+            if status == OvertimeStatus.APPROVED:
+                decided = {"first_approved_by_id": fallback_user, "first_approved_at": end}
+            elif status == OvertimeStatus.REJECTED:
+                decided = {
+                    "rejected_by_id": fallback_user,
+                    "rejected_at": end,
+                    "rejection_reason": "Not budgeted this month",
+                }
             requests.append(
                 OvertimeRequest(
                     employee_id=employee_id,
@@ -85,6 +95,7 @@ def generate_overtime_dummy(
                     is_weekend=day.weekday() >= 5,
                     created_by_id=user_id or fallback_user,
                     submitted_at=None if status == OvertimeStatus.DRAFT else end,
+                    **decided,
                 )
             )
             breaks.append(request_breaks)
@@ -96,4 +107,5 @@ def generate_overtime_dummy(
                 for b_start, b_end in request_breaks
             )
         created += size
+    bump_generation(OvertimeRequest)  # bulk inserts send no post_save
     return created

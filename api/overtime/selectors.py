@@ -9,6 +9,7 @@ from django.db.models import DecimalField, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from api.accounts.models import User
 from api.accounts.selectors import user_department_id
 from api.calendar.models import EmployeeLeave, Holiday, LeaveStatus
 from api.overtime.models import (
@@ -29,27 +30,37 @@ ACTIVE_STATUSES = (
 )
 
 
-def overtime_requests_visible_to(*, user) -> QuerySet[OvertimeRequest]:
-    """Own requests for everyone; the department's for its admins; all for global admins.
+def overtime_requests_scope(*, user) -> QuerySet[OvertimeRequest]:
+    """The rows a user may see, with no joins or prefetches (lists read `.values()`).
 
-    Joined and prefetched for the list serializer, so a page costs the same number
-    of queries whatever its size.
+    Own requests for everyone; the department's for its admins; all for global admins.
     """
-    queryset = OvertimeRequest.objects.select_related(
-        "employee__department",
-        "project",
-        "first_approved_by",
-        "second_approved_by",
-        "rejected_by",
-    ).prefetch_related(
-        Prefetch("breaks", queryset=OvertimeBreak.objects.order_by("start_at", "id"))
-    )
+    queryset = OvertimeRequest.objects.all()
     if user.is_global_admin:
         return queryset
     own = Q(employee__user_id=user.pk) | Q(created_by_id=user.pk)
     if user.role == "ptb_admin" and (department_id := user_department_id(user)):
         return queryset.filter(own | Q(employee__department_id=department_id))
     return queryset.filter(own)
+
+
+def overtime_requests_visible_to(*, user) -> QuerySet[OvertimeRequest]:
+    """The scope, joined and prefetched for OvertimeRequestSerializer.
+
+    The three decision makers are prefetched, not joined: planning the 7-table join
+    cost PostgreSQL ~5 ms per page against ~0.5 ms for three small lookups.
+    """
+    people = User.objects.only("id", "username", "first_name", "last_name")
+    return (
+        overtime_requests_scope(user=user)
+        .select_related("employee__department", "project")
+        .prefetch_related(
+            Prefetch("breaks", queryset=OvertimeBreak.objects.order_by("start_at", "id")),
+            Prefetch("first_approved_by", queryset=people),
+            Prefetch("second_approved_by", queryset=people),
+            Prefetch("rejected_by", queryset=people),
+        )
+    )
 
 
 def local_day_bounds(first: date, last: date) -> tuple[datetime, datetime]:
@@ -142,3 +153,43 @@ def regulation_documents_visible_to(*, user) -> QuerySet[OvertimeRegulationDocum
     return OvertimeRegulationDocument.objects.select_related(
         "regulation__department", "uploaded_by"
     )
+
+
+# Columns the list reads: the request, its employee's department and its project.
+LIST_COLUMNS = (
+    *(field.attname for field in OvertimeRequest._meta.concrete_fields),
+    "employee__employee_code",
+    "employee__first_name",
+    "employee__last_name",
+    "employee__department_id",
+    "employee__department__code",
+    "employee__department__name",
+    "project__code",
+    "project__name",
+)
+DECISION_MAKERS = ("first_approved_by_id", "second_approved_by_id", "rejected_by_id")
+
+
+def overtime_list_relations(rows: list[dict]) -> tuple[dict[int, list], dict[int, dict]]:
+    """Breaks by request id and decision makers by user id for one page of rows:
+    two small queries whatever the page size."""
+    breaks: dict[int, list] = {row["id"]: [] for row in rows}
+    if breaks:
+        for pause in (
+            OvertimeBreak.objects.filter(request_id__in=breaks)
+            .order_by("start_at", "id")
+            .values("request_id", "start_at", "end_at", "note")
+        ):
+            breaks[pause["request_id"]].append(pause)
+    user_ids = {row[column] for row in rows for column in DECISION_MAKERS if row[column]}
+    users = (
+        {
+            user["id"]: user
+            for user in User.objects.filter(pk__in=user_ids).values(
+                "id", "username", "first_name", "last_name"
+            )
+        }
+        if user_ids
+        else {}
+    )
+    return breaks, users

@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.utils import timezone
 from rest_framework import serializers
 
 from api.common import representation as r
@@ -102,6 +103,88 @@ class OvertimeRequestSerializer(serializers.ModelSerializer):
             "created_at": r.iso(obj.created_at),
             "updated_at": r.iso(obj.updated_at),
         }
+
+
+def _user_brief_from_values(user: dict | None) -> dict | None:
+    if user is None:
+        return None
+    full_name = f"{user['first_name']} {user['last_name']}".strip()
+    return {"id": user["id"], "username": user["username"], "full_name": full_name}
+
+
+def overtime_request_rows(rows: list[dict], breaks: dict, users: dict) -> list[dict]:
+    """The list representation built from `.values()` rows (no model instances).
+
+    Same output as OvertimeRequestSerializer for the same requests (a test pins
+    it): a 50-row page costs a few milliseconds instead of instantiating ~200
+    models and their prefetch managers.
+    """
+    tz = timezone.get_current_timezone()
+    out = []
+    for row in rows:
+        employee_name = f"{row['employee__first_name']} {row['employee__last_name']}".strip()
+        out.append(
+            {
+                "id": row["id"],
+                "employee": {
+                    "id": row["employee_id"],
+                    "employee_code": row["employee__employee_code"],
+                    "full_name": employee_name,
+                    "department": {
+                        "id": row["employee__department_id"],
+                        "code": row["employee__department__code"],
+                        "name": row["employee__department__name"],
+                    },
+                },
+                "project": (
+                    {
+                        "id": row["project_id"],
+                        "code": row["project__code"],
+                        "name": row["project__name"],
+                    }
+                    if row["project_id"]
+                    else None
+                ),
+                "start_at": r.iso(row["start_at"], tz),
+                "end_at": r.iso(row["end_at"], tz),
+                "reason": row["reason"],
+                "status": row["status"],
+                "total_hours": r.decimal(row["total_hours"]),
+                "break_hours": r.decimal(row["break_hours"]),
+                "net_hours": r.decimal(row["net_hours"]),
+                "is_weekend": row["is_weekend"],
+                "is_holiday": row["is_holiday"],
+                "requires_second_approval": row["requires_second_approval"],
+                "regulation": row["regulation_id"],
+                "regulation_check": row["regulation_check"],
+                "breaks": [
+                    {
+                        "start_at": r.iso(b["start_at"], tz),
+                        "end_at": r.iso(b["end_at"], tz),
+                        "note": b["note"],
+                    }
+                    for b in breaks.get(row["id"], ())
+                ],
+                "submitted_at": r.iso(row["submitted_at"], tz),
+                "first_approved_by": _user_brief_from_values(
+                    users.get(row["first_approved_by_id"])
+                ),
+                "first_approved_at": r.iso(row["first_approved_at"], tz),
+                "first_approval_note": row["first_approval_note"],
+                "second_approved_by": _user_brief_from_values(
+                    users.get(row["second_approved_by_id"])
+                ),
+                "second_approved_at": r.iso(row["second_approved_at"], tz),
+                "second_approval_note": row["second_approval_note"],
+                "rejected_by": _user_brief_from_values(users.get(row["rejected_by_id"])),
+                "rejected_at": r.iso(row["rejected_at"], tz),
+                "rejection_reason": row["rejection_reason"],
+                "cancelled_at": r.iso(row["cancelled_at"], tz),
+                "created_at": r.iso(row["created_at"], tz),
+                "updated_at": r.iso(row["updated_at"], tz),
+            }
+        )
+    return out
 
 
 class OvertimeRequestWriteSerializer(serializers.Serializer):

@@ -18,6 +18,7 @@ from api.overtime.serializers import (
     OvertimeRequestWriteSerializer,
     RegulationDocumentSerializer,
     RejectSerializer,
+    overtime_request_rows,
 )
 
 
@@ -48,6 +49,13 @@ class OvertimeRequestViewSet(CRUDViewSet):
 
     def visible_queryset(self, user):
         return selectors.overtime_requests_visible_to(user=user)
+
+    def list(self, request, *args, **kwargs):
+        """The busiest list reads plain rows (see overtime_request_rows)."""
+        scope = selectors.overtime_requests_scope(user=request.user)
+        page = self.paginate_queryset(self.filter_queryset(scope).values(*selectors.LIST_COLUMNS))
+        breaks, users = selectors.overtime_list_relations(page)
+        return self.get_paginated_response(overtime_request_rows(page, breaks, users))
 
     def _respond(self, request_obj, code=status.HTTP_200_OK) -> Response:
         fresh = self.get_queryset().get(pk=request_obj.pk)

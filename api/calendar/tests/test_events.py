@@ -255,7 +255,7 @@ def test_list_query_count_does_not_depend_on_page_size(org, django_assert_max_nu
 
     counts = {}
     for size in (1, 50):
-        # user + overrides + own department + count + page + attendees prefetch
+        # user + own department + count + page + attendees prefetch
         with django_assert_max_num_queries(6) as captured:
             response = client.get(f"{URL}?page_size={size}")
         assert len(response.json()["results"]) == size

@@ -88,7 +88,7 @@ def test_list_query_count_does_not_depend_on_page_size(admin, django_assert_max_
 
     counts = {}
     for size in (1, 50):
-        # user + permission overrides + count + page
+        # user + count + page
         with django_assert_max_num_queries(4) as captured:
             response = admin.get(f"{URL}?page_size={size}")
         assert len(response.json()["results"]) == size

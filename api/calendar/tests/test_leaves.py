@@ -346,7 +346,7 @@ def test_list_query_count_does_not_depend_on_page_size(team, django_assert_max_n
 
     counts = {}
     for size in (1, 50):
-        # user + overrides + own department + count + page
+        # user + own department + count + page
         with django_assert_max_num_queries(5) as captured:
             response = client.get(f"{URL}?page_size={size}")
         assert len(response.json()["results"]) == size

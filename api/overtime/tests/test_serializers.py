@@ -44,3 +44,33 @@ def test_fast_representation_equals_drf_rendering(settings, time_zone):
         drf = serializers.ModelSerializer.to_representation(serializer, row)
         assert serializer.data == drf
         assert list(serializer.data) == list(OvertimeRequestSerializer.Meta.fields)
+
+
+@pytest.mark.parametrize("time_zone", ["UTC", "Asia/Jakarta"])
+def test_list_rows_equal_the_serializer_for_the_same_requests(client_for, settings, time_zone):
+    settings.TIME_ZONE = time_zone
+    admin = make_user(Role.SUPERADMIN)
+    decided = make_overtime(
+        project=make_project(),
+        regulation=make_regulation(),
+        regulation_check={"limits": {"day": "4.00"}},
+        status="approved",
+        first_approved_by=admin,
+        first_approved_at=timezone.now(),
+        second_approved_by=make_user(Role.SUPERADMIN, first_name="", last_name=""),
+        second_approved_at=timezone.now(),
+    )
+    OvertimeBreak.objects.create(
+        request=decided, start_at=decided.start_at, end_at=decided.start_at + timedelta(minutes=15)
+    )
+    make_overtime()
+
+    listed = client_for(admin).get("/api/v1/overtime-requests/").json()["results"]
+
+    expected = {
+        row.pk: OvertimeRequestSerializer(row).data
+        for row in overtime_requests_visible_to(user=admin)
+    }
+    assert len(listed) == 2
+    for row in listed:
+        assert row == expected[row["id"]]
