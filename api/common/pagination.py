@@ -90,16 +90,15 @@ class StandardPagination(PageNumberPagination):
         user = getattr(request, "user", None)
         if view is None or user is None or not user.is_authenticated:
             return None
-        from api.accounts.selectors import user_department_id
-
         filters = sorted(
             (key, value)
             for key, values in request.query_params.lists()
             if key not in (self.page_query_param, self.page_size_query_param)
             for value in values
         )
-        # Global admins see every department: no need to look theirs up.
-        department = None if user.is_global_admin else user_department_id(user)
+        # The department matters only if the selector used it, in which case it has
+        # already been looked up (and cached on the user) when the scope was built.
+        department = user.__dict__.get("_department_id")
         scope = (user.pk, user.role, department, type(view).__qualname__)
         return f"{scope}|{filters}"
 
