@@ -61,6 +61,19 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         pytest.exit("CI needs the real services: " + "; ".join(problems), returncode=3)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _close_connection_pools(django_db_setup, django_db_blocker):
+    """Pooled connections of worker threads (Channels' database_sync_to_async) would
+    keep the test database busy and stop pytest-django from dropping it."""
+    yield
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        for connection in connections.all():
+            if getattr(connection, "pool", None) is not None:
+                connection.close_pool()
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings) -> None:
     # PBKDF2's deliberate slowness is for attackers, not for a test suite.

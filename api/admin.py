@@ -7,4 +7,5 @@ from api.notifications import admin as notifications_admin  # noqa: F401
 from api.org import admin as org_admin  # noqa: F401
 from api.overtime import admin as overtime_admin  # noqa: F401
 from api.purchasing import admin as purchasing_admin  # noqa: F401
+from api.realtime import admin as realtime_admin  # noqa: F401
 from api.system import admin as system_admin  # noqa: F401

@@ -14,3 +14,4 @@ class ApiConfig(AppConfig):
         # import side effects scattered around the code base.
         from api.accounts import receivers as accounts_receivers  # noqa: F401
         from api.common import checks, receivers  # noqa: F401
+        from api.realtime import receivers as realtime_receivers  # noqa: F401

@@ -27,6 +27,7 @@ from api.overtime.models import (
     OvertimeRequest,
 )
 from api.purchasing.models import Asset, PurchaseRequest
+from api.realtime.models import RealtimeEvent, RealtimeStream
 from api.system.models import (
     PersonalNote,
     ReleaseNote,
@@ -53,6 +54,8 @@ __all__ = [
     "PersonalNote",
     "Project",
     "PurchaseRequest",
+    "RealtimeEvent",
+    "RealtimeStream",
     "ReleaseNote",
     "SMBConfiguration",
     "SystemConfiguration",

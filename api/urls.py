@@ -9,6 +9,7 @@ from importlib import import_module
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from api.realtime.views import SocketTicketView
 from api.system import views as system_views
 from api.system.urls import health_urlpatterns
 
@@ -31,6 +32,7 @@ for domain in DOMAINS_WITH_ROUTES:
 
 v1_urlpatterns = [
     path("system/config/", system_views.SystemConfigView.as_view(), name="system-config"),
+    path("realtime/tickets/", SocketTicketView.as_view(), name="realtime-ticket"),
     *v1_router.urls,
 ]
 

@@ -188,12 +188,15 @@ REDIS_CHANNELS_URL = env.str(
 # Short socket timeouts so a dead Redis makes readiness fail fast instead of hanging.
 REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=2.0)
 
+# Namespace of this instance's keys in a shared Redis (cache, presence, fan-out).
+CACHE_KEY_PREFIX = env.str("CACHE_KEY_PREFIX", default="ptb")
+
 if REDIS_CACHE_URL:
     CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_CACHE_URL,
-            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="ptb"),
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
             "OPTIONS": {
                 "CLIENT_CLASS": "django_redis.client.DefaultClient",
                 "SOCKET_CONNECT_TIMEOUT": REDIS_SOCKET_TIMEOUT,
@@ -206,11 +209,32 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 if USE_REDIS_CHANNELS:
+    from redis.asyncio.retry import Retry
+    from redis.backoff import ExponentialBackoff
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "api.realtime.layers.ResilientRedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_CHANNELS_URL],
+                # channels-redis blocks up to 5 s per read (BZPOPMIN); redis-py 8's
+                # default 5 s socket timeout would cut those reads off and crash the
+                # consumer. Longer timeout, keepalive and health checks instead.
+                "hosts": [
+                    {
+                        "address": REDIS_CHANNELS_URL,
+                        "socket_timeout": 15,
+                        "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+                        "socket_keepalive": True,
+                        "health_check_interval": 30,
+                        # After a Redis restart the first command on each pooled
+                        # connection fails; retry it on a new connection instead of
+                        # failing the socket (control messages are idempotent).
+                        "retry": Retry(ExponentialBackoff(cap=1, base=0.05), 3),
+                        "retry_on_error": [RedisConnectionError, RedisTimeoutError, OSError],
+                    }
+                ],
                 "capacity": env.int("CHANNELS_CAPACITY", default=1000),
                 "expiry": 60,
             },
@@ -534,6 +558,16 @@ COUNT_CACHE_SECONDS = env.int("COUNT_CACHE_SECONDS", default=60)
 # --------------------------------------------------------------------------- realtime
 
 REALTIME_EVENT_RETENTION_HOURS = env.int("REALTIME_EVENT_RETENTION_HOURS", default=24)
+# How often each process compares the event log with what it delivered (seconds).
+REALTIME_RECONCILE_SECONDS = env.float("REALTIME_RECONCILE_SECONDS", default=15)
+# A socket must authenticate within this many seconds of connecting.
+REALTIME_AUTH_TIMEOUT_SECONDS = env.float("REALTIME_AUTH_TIMEOUT_SECONDS", default=5)
+# Presence: clients heartbeat every ~20 s; an entry lasts this long without one.
+REALTIME_PRESENCE_TTL_SECONDS = env.int("REALTIME_PRESENCE_TTL_SECONDS", default=60)
+# "Someone is typing" lasts this long unless repeated.
+REALTIME_TYPING_TTL_SECONDS = env.int("REALTIME_TYPING_TTL_SECONDS", default=6)
+# One-time WebSocket tickets (POST /api/v1/realtime/tickets/) expire after this.
+REALTIME_TICKET_SECONDS = env.int("REALTIME_TICKET_SECONDS", default=30)
 
 # ISO 4217 code used when a purchase request does not name one.
 DEFAULT_CURRENCY = env.str("DEFAULT_CURRENCY", default="IDR")

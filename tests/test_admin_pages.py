@@ -118,6 +118,8 @@ def one_of_each(root, overtime):
     )
     m.Notification.objects.create(recipient=root, actor=root, kind="system", title="Hi")
     m.SystemConfiguration.objects.create(key="max-upload", value="10", value_type="integer")
+    m.RealtimeStream.objects.create(name="board", last_sequence=1)
+    m.RealtimeEvent.objects.create(stream="board", sequence=1, type="task.created", payload={})
     UserActivityLog.objects.create(user=root, action="update", resource="projects")
     m.PersonalNote.objects.create(owner=root, title="Mine")
     m.UserReport.objects.create(reporter=root, title="Bug", description="Broken")

@@ -16,7 +16,7 @@ from api.accounts.models import ExternalUser, User, UserPermissionOverride, User
 from api.accounts.permissions import forget_effective_permissions, user_can
 from api.accounts.roles import Action, Resource, Role, role_level
 from api.accounts.selectors import override_rows, user_department_id
-from api.accounts.signals import permissions_changed
+from api.accounts.signals import permissions_changed, sessions_ended
 from api.common.cache import CACHE_ERRORS, cache_unavailable
 from api.common.client import ClientInfo
 from api.common.exceptions import Conflict
@@ -102,8 +102,11 @@ def session_close(*, session_id: str | None = None, token_jti: str | None = None
         sessions = sessions.filter(token_jti=token_jti)
     else:
         return 0
-    closed_ids = [str(sid) for sid in sessions.values_list("session_id", flat=True)]
+    closed = [(user_id, str(sid)) for user_id, sid in sessions.values_list("user_id", "session_id")]
+    closed_ids = [sid for _, sid in closed]
     count = sessions.update(logout_at=timezone.now())
+    if closed:
+        sessions_ended.send(sender=UserSession, sessions=closed)
     # Outlive every access token that could still carry this session id.
     ttl = int(settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"].total_seconds()) + 60
     try:

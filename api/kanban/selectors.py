@@ -108,10 +108,10 @@ def _count_of(model: type[Model], **filters) -> Coalesce:
     return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
 
-def board_cards_visible_to(*, user) -> QuerySet[Task]:
+def board_cards() -> QuerySet[Task]:
     """Live cards in board order with the counts a compact card shows, in two queries
-    (cards, assignees) whatever their number."""
-    cards = (
+    (cards, assignees) whatever their number; unscoped."""
+    return (
         Task.objects.filter(archived_at__isnull=True)
         .select_related("project")
         .prefetch_related(_assignees())
@@ -123,7 +123,10 @@ def board_cards_visible_to(*, user) -> QuerySet[Task]:
         )
         .order_by("group_id", "position", "id")
     )
-    return _scoped(cards, user)
+
+
+def board_cards_visible_to(*, user) -> QuerySet[Task]:
+    return _scoped(board_cards(), user)
 
 
 def board_columns(*, cards: QuerySet[Task]) -> list[TaskGroup]:

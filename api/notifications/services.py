@@ -82,3 +82,12 @@ def notifications_mark_all_read(*, user) -> int:
 
 def _announce_read(user_id: int) -> None:
     notifications_read.send(sender=Notification, user_id=user_id)
+
+
+def notification_mark_read_for(*, user, notification_id: int) -> bool:
+    """Marks one of the user's own notifications read; False when it is not theirs."""
+    notification = Notification.objects.filter(pk=notification_id, recipient_id=user.pk).first()
+    if notification is None:
+        return False
+    notification_mark_read(notification=notification)
+    return True

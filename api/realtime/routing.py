@@ -1,4 +1,12 @@
-"""WebSocket routes. The consumers (notifications, board, task detail) arrive with the
-realtime work; the router exists now so the ASGI application is complete."""
+"""WebSocket routes (docs/realtime.md)."""
 
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from api.kanban.consumers import BoardConsumer, TaskDetailConsumer
+from api.notifications.consumers import NotificationConsumer
+
+websocket_urlpatterns = [
+    path("ws/notifications/", NotificationConsumer.as_asgi()),
+    path("ws/board/", BoardConsumer.as_asgi()),
+    path("ws/board/task/<int:task_id>/", TaskDetailConsumer.as_asgi()),
+]

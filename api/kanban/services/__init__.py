@@ -5,6 +5,7 @@ cards       create / edit (version protocol) / archive / move a card
 positions   the locking protocol and renumbering behind every placement
 comments    comments and attachments
 work        subtasks, time logs, reminders
+presence    the durable trail of who was on the board
 """
 
 from api.kanban.services.cards import (
@@ -28,10 +29,17 @@ from api.kanban.services.comments import (
     task_comment_delete,
     task_comment_edit,
 )
+from api.kanban.services.presence import (
+    board_presence_close_stale,
+    board_presence_joined,
+    board_presence_left,
+    board_presence_seen,
+)
 from api.kanban.services.work import (
     task_reminder_create,
     task_reminder_delete,
     task_reminder_update,
+    task_reminders_send_due,
     task_subtask_create,
     task_subtask_delete,
     task_subtask_update,
@@ -43,6 +51,10 @@ from api.kanban.services.work import (
 __all__ = [
     "StaleVersion",
     "board_ensure_default_columns",
+    "board_presence_close_stale",
+    "board_presence_joined",
+    "board_presence_left",
+    "board_presence_seen",
     "task_archive",
     "task_attachment_delete",
     "task_attachment_upload",
@@ -58,6 +70,7 @@ __all__ = [
     "task_reminder_create",
     "task_reminder_delete",
     "task_reminder_update",
+    "task_reminders_send_due",
     "task_subtask_create",
     "task_subtask_delete",
     "task_subtask_update",

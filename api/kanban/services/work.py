@@ -206,3 +206,36 @@ def task_reminder_update(*, reminder: TaskReminder, by, **fields: Any) -> TaskRe
 
 def task_reminder_delete(*, reminder: TaskReminder, by) -> None:
     instance_delete(instance=reminder, by=by)
+
+
+def task_reminders_send_due(*, now: datetime | None = None, batch: int = 500) -> int:
+    """Due reminders become notifications, each exactly once (periodic job).
+
+    Rows are claimed with SKIP LOCKED, so two schedulers running at once (a
+    duplicated beat) split the work instead of notifying twice.
+    """
+    from api.notifications.models import NotificationKind
+    from api.notifications.services import notifications_create
+
+    now = now or timezone.now()
+    sent = 0
+    while True:
+        with transaction.atomic():
+            due = list(
+                TaskReminder.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(sent_at__isnull=True, remind_at__lte=now)
+                .select_related("task", "user")
+                .order_by("remind_at", "id")[:batch]
+            )
+            for reminder in due:
+                notifications_create(
+                    recipients=[reminder.user],
+                    kind=NotificationKind.TASK_REMINDER,
+                    title=f"Reminder: {reminder.task.title}",
+                    message=reminder.message,
+                    data={"task": reminder.task_id, "reminder": reminder.pk},
+                )
+            TaskReminder.objects.filter(pk__in=[r.pk for r in due]).update(sent_at=now)
+        sent += len(due)
+        if len(due) < batch:
+            return sent

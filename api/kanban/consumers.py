@@ -1,0 +1,161 @@
+"""ws/board/ (presence, card events) and ws/board/task/<id>/ (comments, typing,
+editors). Thin: permissions come from selectors, writes from services."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from channels.db import database_sync_to_async
+from django.conf import settings
+
+from api.accounts.permissions import user_can
+from api.accounts.roles import Action, Resource
+from api.kanban.services import (
+    board_presence_joined,
+    board_presence_left,
+    board_presence_seen,
+)
+from api.realtime.consumers import CloseCode, RealtimeConsumer, in_thread
+from api.realtime.envelope import EventType
+from api.realtime.presence import Member, distinct_people, rooms
+from api.realtime.publisher import broadcast_state
+from api.realtime.streams import BOARD, may_read, task_stream
+
+# Seconds between the sweeps that notice members whose heartbeats stopped.
+SWEEP_SECONDS = 10
+_sweepers: dict[asyncio.AbstractEventLoop, asyncio.Task] = {}
+
+
+def _member(consumer: RealtimeConsumer) -> Member:
+    user = consumer.identity.user
+    return Member(
+        key=f"{user.pk}|{consumer.channel_name}",
+        info={
+            "user_id": user.pk,
+            "username": user.username,
+            "full_name": user.get_full_name() or user.username,
+            "since": time.time(),
+        },
+    )
+
+
+async def _announce(room: str, stream: str, type: str) -> None:
+    members, _ = await rooms().members(room)
+    await in_thread(broadcast_state, stream, type, {"people": distinct_people(members)})
+
+
+async def _sweep_board_forever() -> None:
+    """Someone whose heartbeats stopped (a dead process, a vanished laptop) leaves the
+    board here; every process sweeps, which is harmless (the first one announces)."""
+    while True:
+        await asyncio.sleep(SWEEP_SECONDS)
+        _, swept = await rooms().members(BOARD)
+        if swept:
+            await _announce(BOARD, BOARD, EventType.PRESENCE)
+
+
+async def stop_sweeper() -> None:
+    """Stops the running loop's presence sweeper (tests)."""
+    task = _sweepers.pop(asyncio.get_running_loop(), None)
+    if task is not None:
+        task.cancel()
+
+
+class BoardConsumer(RealtimeConsumer):
+    async def authorized(self) -> bool:
+        return await database_sync_to_async(user_can)(
+            self.identity.user, Resource.TASKS, Action.VIEW
+        )
+
+    async def joined(self) -> None:
+        await self.follow(BOARD)
+        self._presence = _member(self)
+        await rooms().put(BOARD, self._presence, settings.REALTIME_PRESENCE_TTL_SECONDS)
+        await database_sync_to_async(board_presence_joined)(
+            user_id=self.identity.user.pk, channel_name=self.channel_name
+        )
+        await _announce(BOARD, BOARD, EventType.PRESENCE)
+        loop = asyncio.get_running_loop()
+        if loop not in _sweepers or _sweepers[loop].done():
+            _sweepers[loop] = loop.create_task(_sweep_board_forever())
+
+    async def handle(self, kind: str, message: dict) -> None:
+        if kind == "heartbeat":
+            await rooms().put(BOARD, self._presence, settings.REALTIME_PRESENCE_TTL_SECONDS)
+            await database_sync_to_async(board_presence_seen)(channel_name=self.channel_name)
+        elif kind == "presence":
+            members, _ = await rooms().members(BOARD)
+            await self.reply(EventType.PRESENCE, {"people": distinct_people(members)}, BOARD)
+        else:
+            await super().handle(kind, message)
+
+    async def departed(self) -> None:
+        if getattr(self, "_presence", None) is None:
+            return
+        await rooms().remove(BOARD, self._presence.key)
+        await database_sync_to_async(board_presence_left)(channel_name=self.channel_name)
+        await _announce(BOARD, BOARD, EventType.PRESENCE)
+
+
+class TaskDetailConsumer(RealtimeConsumer):
+    """One card's detail view: its comments live, who is typing, who is editing."""
+
+    @property
+    def task_id(self) -> int:
+        return int(self.scope["url_route"]["kwargs"]["task_id"])
+
+    @property
+    def stream(self) -> str:
+        return task_stream(self.task_id)
+
+    def _room(self, what: str) -> str:
+        return f"{self.stream}.{what}"
+
+    async def authorized(self) -> bool:
+        return await database_sync_to_async(may_read)(self.identity.user, self.stream)
+
+    async def joined(self) -> None:
+        self._presence = _member(self)
+        await self.follow(self.stream)
+        for what, type in (("editors", EventType.EDITORS), ("typing", EventType.TYPING)):
+            members, _ = await rooms().members(self._room(what))
+            await self.reply(type, {"people": distinct_people(members)}, self.stream)
+
+    async def handle(self, kind: str, message: dict) -> None:
+        if kind not in ("typing", "editing", "heartbeat"):
+            await super().handle(kind, message)
+            return
+        # Visibility can change under an open socket (department, assignment): check
+        # again on every action.
+        if not await self.authorized():
+            await self.close(code=CloseCode.FORBIDDEN)
+            return
+        if kind == "heartbeat":
+            if getattr(self, "_editing", False):
+                await self._set("editors", True, settings.REALTIME_PRESENCE_TTL_SECONDS)
+            return
+        active = message.get("is_typing" if kind == "typing" else "is_editing")
+        if not isinstance(active, bool):
+            await self.reply_error(f"'{kind}' needs a boolean 'is_{kind}'.")
+            return
+        if kind == "typing":
+            await self._set("typing", active, settings.REALTIME_TYPING_TTL_SECONDS)
+            await _announce(self._room("typing"), self.stream, EventType.TYPING)
+        else:
+            self._editing = active
+            await self._set("editors", active, settings.REALTIME_PRESENCE_TTL_SECONDS)
+            await _announce(self._room("editors"), self.stream, EventType.EDITORS)
+
+    async def _set(self, what: str, active: bool, ttl: float) -> None:
+        if active:
+            await rooms().put(self._room(what), self._presence, ttl)
+        else:
+            await rooms().remove(self._room(what), self._presence.key)
+
+    async def departed(self) -> None:
+        if getattr(self, "_presence", None) is None:
+            return
+        for what, type in (("editors", EventType.EDITORS), ("typing", EventType.TYPING)):
+            await rooms().remove(self._room(what), self._presence.key)
+            await _announce(self._room(what), self.stream, type)

@@ -1,0 +1,352 @@
+"""What every socket does: authenticate, follow streams in order, catch up, close.
+
+Subclasses (notifications, board, task detail) say which streams they follow and
+which actions they accept; business rules stay in services and selectors, reached
+through database_sync_to_async. The protocol is documented in docs/realtime.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections import deque
+
+from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from redis.exceptions import RedisError
+
+from api.accounts.services import session_is_closed
+from api.realtime import fanout, streams
+from api.realtime.auth import SocketAuthError, authenticate_socket
+from api.realtime.envelope import Envelope, EventType
+from api.realtime.publisher import CATCH_UP_LIMIT, envelope_of, events_after, stream_position
+
+logger = logging.getLogger("api.realtime")
+
+
+class CloseCode:
+    """WebSocket close codes of this API (docs/realtime.md)."""
+
+    SESSION_ENDED = 4000  # logout, deactivation, or the user's role no longer allows it
+    BAD_MESSAGE = 4400  # the first message was not JSON / not an auth message
+    UNAUTHENTICATED = 4401  # bad, expired or missing token or ticket
+    FORBIDDEN = 4403  # authenticated, but this socket's object is not visible
+    AUTH_TIMEOUT = 4408  # no auth message in time
+
+
+def control_group(user_id: int) -> str:
+    """Channel-layer group of one user's sockets (session ended, permissions changed)."""
+    return f"user-control.{user_id}"
+
+
+class RealtimeConsumer(AsyncWebsocketConsumer):
+    identity = None
+
+    # ----------------------------------------------------------------- lifecycle
+
+    async def connect(self) -> None:
+        self._positions: dict[str, int] = {}
+        self._catching_up: dict[str, list[fanout.Message]] = {}
+        self._outbox: deque[str] = deque()
+        self._outbox_ready = asyncio.Event()
+        self._sender = asyncio.ensure_future(self._send_forever())
+        self._timers: list[asyncio.TimerHandle] = []
+        self._followed: set[str] = set()
+        self._background: set[asyncio.Task] = set()
+        await self.accept()
+        self._timers.append(
+            asyncio.get_running_loop().call_later(
+                settings.REALTIME_AUTH_TIMEOUT_SECONDS, self._close_if_anonymous
+            )
+        )
+
+    async def disconnect(self, code: int) -> None:
+        for timer in self._timers:
+            timer.cancel()
+        hub = fanout.hub()
+        for stream in list(self._followed):
+            await hub.unsubscribe(stream, self)
+        if self.identity is not None:
+            await self.channel_layer.group_discard(
+                control_group(self.identity.user.pk), self.channel_name
+            )
+            await self.departed()
+        self._sender.cancel()
+        for task in list(self._background):
+            task.cancel()
+
+    def _spawn(self, coroutine) -> None:
+        """Background work of this socket, referenced until done (not garbage-collected)."""
+        task = asyncio.ensure_future(coroutine)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    def _close_if_anonymous(self) -> None:
+        if self.identity is None:
+            self._spawn(self.close(code=CloseCode.AUTH_TIMEOUT))
+
+    def _close_on_expiry(self) -> None:
+        if self.identity is not None and self.identity.expires_at <= time.time() + 1:
+            self._spawn(self.close(code=CloseCode.UNAUTHENTICATED))
+
+    # ----------------------------------------------------------------- messages in
+
+    async def receive(self, text_data=None, bytes_data=None) -> None:
+        try:
+            message = json.loads(text_data or "")
+            kind = message["type"]
+            if not isinstance(message, dict) or not isinstance(kind, str):
+                raise ValueError
+        except (ValueError, KeyError, TypeError):
+            if self.identity is None:
+                await self.close(code=CloseCode.BAD_MESSAGE)
+            else:
+                await self.reply_error("Messages are JSON objects with a 'type'.")
+            return
+        if kind == "auth":
+            await self._authenticate(message)
+        elif self.identity is None:
+            await self.close(code=CloseCode.UNAUTHENTICATED)
+        elif kind == "ping":
+            await self.reply(EventType.PONG, {"time": time.time()})
+        elif kind == "resume":
+            await self._resume(message.get("streams"))
+        else:
+            await self.handle(kind, message)
+
+    async def _authenticate(self, message: dict) -> None:
+        try:
+            identity = await database_sync_to_async(authenticate_socket)(message)
+        except SocketAuthError as exc:
+            logger.info("socket authentication refused: %s", exc.reason)
+            await self.close(code=CloseCode.UNAUTHENTICATED)
+            return
+        first = self.identity is None
+        if not first and identity.user.pk != self.identity.user.pk:
+            await self.close(code=CloseCode.UNAUTHENTICATED)  # no switching users mid-socket
+            return
+        self.identity = identity
+        # Re-authenticating with a fresh token extends the socket past the old expiry.
+        self._timers.append(
+            asyncio.get_running_loop().call_later(
+                max(0.0, identity.expires_at - time.time()), self._close_on_expiry
+            )
+        )
+        if not first:
+            await self.reply(EventType.AUTHENTICATED, {"expires_at": identity.expires_at})
+            return
+        await self.channel_layer.group_add(control_group(identity.user.pk), self.channel_name)
+        if not await self.authorized():
+            await self.close(code=CloseCode.FORBIDDEN)
+            return
+        await self.reply(
+            EventType.AUTHENTICATED,
+            {"user_id": identity.user.pk, "expires_at": identity.expires_at},
+        )
+        await self.joined()
+
+    # ----------------------------------------------------------------- subclass hooks
+
+    async def authorized(self) -> bool:
+        """May this user have this socket at all (checked at auth and on permission changes)."""
+        return True
+
+    async def joined(self) -> None:
+        """Follow streams, announce presence: right after a successful authentication."""
+
+    async def departed(self) -> None:
+        """Presence cleanup when an authenticated socket closes."""
+
+    async def handle(self, kind: str, message: dict) -> None:
+        await self.reply_error(f"Unknown message type '{kind}'.")
+
+    # ----------------------------------------------------------------- replies out
+
+    async def reply(self, type: str, payload: dict, stream: str | None = None) -> None:
+        self._queue(Envelope.now(type, stream, payload).to_json())
+
+    async def reply_error(self, message: str, **extra) -> None:
+        await self.reply(EventType.ERROR, {"message": message, **extra})
+
+    def _queue(self, text: str) -> None:
+        self._outbox.append(text)
+        self._outbox_ready.set()
+
+    async def _send_forever(self) -> None:
+        """One writer per socket keeps its messages in order."""
+        while True:
+            await self._outbox_ready.wait()
+            self._outbox_ready.clear()
+            while self._outbox:
+                await self.send(text_data=self._outbox.popleft())
+
+    # ----------------------------------------------------------------- streams
+
+    async def follow(self, stream: str, after: int | None = None) -> bool:
+        """Subscribe to a stream (permission checked now), from `after` or from now.
+
+        Subscribes before reading the log, buffering live messages meanwhile, so an
+        event committed in between is either in the log or in the buffer.
+        """
+        if not await database_sync_to_async(streams.may_read)(self.identity.user, stream):
+            await self.reply_error("You may not follow this stream.", stream=stream)
+            return False
+        self._catching_up.setdefault(stream, [])
+        self._followed.add(stream)
+        await fanout.hub().subscribe(stream, self, position=after or 0)
+        position = await database_sync_to_async(stream_position)(stream)
+        if after is None or after > position.last_sequence:
+            after = position.last_sequence
+        self._positions[stream] = after
+        await self.reply(
+            EventType.SUBSCRIBED, {"last_sequence": position.last_sequence}, stream=stream
+        )
+        if after < position.purged_through:
+            await self.reply(EventType.RESYNC, {"reason": "history expired"}, stream=stream)
+            self._positions[stream] = position.last_sequence
+        await self._catch_up(stream)
+        return True
+
+    async def unfollow(self, stream: str) -> None:
+        self._followed.discard(stream)
+        self._positions.pop(stream, None)
+        self._catching_up.pop(stream, None)
+        await fanout.hub().unsubscribe(stream, self)
+
+    async def _resume(self, positions) -> None:
+        if not isinstance(positions, dict):
+            await self.reply_error("'resume' needs 'streams': {stream: last sequence}.")
+            return
+        for stream, after in positions.items():
+            if not isinstance(after, int) or after < 0:
+                await self.reply_error("Sequences are non-negative integers.", stream=stream)
+                continue
+            if stream in self._followed:
+                await self._rewind(stream, after)
+            else:
+                await self.follow(stream, after)
+
+    async def _rewind(self, stream: str, after: int) -> None:
+        """A followed stream asked again from an earlier point (the client reconnected
+        its UI, or lost messages it had been sent)."""
+        self._catching_up.setdefault(stream, [])
+        position = await database_sync_to_async(stream_position)(stream)
+        if after < position.purged_through:
+            await self.reply(EventType.RESYNC, {"reason": "history expired"}, stream=stream)
+            self._positions[stream] = max(self._positions[stream], position.last_sequence)
+        else:
+            self._positions[stream] = min(self._positions[stream], after)
+        await self._catch_up(stream)
+
+    def deliver(self, message: fanout.Message) -> None:
+        """From the hub: in order, once each, holes filled from the log."""
+        stream = message.stream
+        if stream not in self._followed:
+            return
+        if message.sequence is None:
+            self._queue(message.text)
+            return
+        if stream in self._catching_up:
+            self._catching_up[stream].append(message)
+            return
+        position = self._positions.get(stream, 0)
+        if message.sequence <= position:
+            return
+        if message.sequence > position + 1:
+            # Something went missing on the way (Redis restart, full buffer): read the
+            # log from our position; this message is replayed from there too.
+            self._catching_up[stream] = []
+            self._spawn(self._catch_up(stream))
+            return
+        self._positions[stream] = message.sequence
+        if self._admits(message.audience):
+            self._queue(message.text)
+
+    def transport_restored(self, stream: str) -> None:
+        if stream in self._followed and stream not in self._catching_up:
+            self._catching_up[stream] = []
+            self._spawn(self._catch_up(stream))
+
+    def transport_reconnected(self) -> None:
+        self._spawn(self._rejoin())
+
+    async def _rejoin(self) -> None:
+        """After a Redis outage: its group memberships may be gone, and a logout or a
+        permission change may have happened while control messages could not flow."""
+        if self.identity is None:
+            return
+        try:
+            await self.channel_layer.group_add(
+                control_group(self.identity.user.pk), self.channel_name
+            )
+        except (RedisError, OSError) as exc:
+            logger.warning("re-joining the control group failed: %s", type(exc).__name__)
+        session_id = self.identity.session_id
+        if session_id and await database_sync_to_async(session_is_closed)(session_id):
+            await self.close(code=CloseCode.SESSION_ENDED)
+            return
+        await self.permissions_changed({})
+
+    def _admits(self, audience) -> bool:
+        identity = self.identity
+        return audience.admits(
+            user_id=identity.user.pk,
+            department_id=identity.department_id,
+            is_global=identity.user.is_global_admin,
+        )
+
+    async def _catch_up(self, stream: str) -> None:
+        """Sends the log after our position, then what arrived meanwhile."""
+        try:
+            while True:
+                after = self._positions.get(stream, 0)
+                events = await database_sync_to_async(events_after)(stream, after)
+                for event in events:
+                    envelope, audience = envelope_of(event)
+                    self._positions[stream] = event.sequence
+                    if self._admits(audience):
+                        self._queue(envelope.to_json())
+                if len(events) < CATCH_UP_LIMIT:
+                    break
+        except Exception:
+            logger.exception("catch-up of %s failed", stream)
+        finally:
+            waiting = self._catching_up.pop(stream, [])
+        for message in waiting:
+            self.deliver(message)
+
+    # ----------------------------------------------------------------- control plane
+
+    async def session_ended(self, event: dict) -> None:
+        """Channel-layer message: a logout or deactivation ends these sockets."""
+        session_id = event.get("session_id")
+        if session_id is None or session_id == self.identity.session_id:
+            await self.close(code=CloseCode.SESSION_ENDED)
+
+    async def permissions_changed(self, event: dict) -> None:
+        """Channel-layer message: re-check everything this socket may see."""
+        self.identity = await database_sync_to_async(_refreshed)(self.identity)
+        if not self.identity.user.is_active or not await self.authorized():
+            await self.close(code=CloseCode.SESSION_ENDED)
+            return
+        for stream in list(self._followed):
+            if not await database_sync_to_async(streams.may_read)(self.identity.user, stream):
+                await self.unfollow(stream)
+
+
+def _refreshed(identity):
+    from api.accounts.models import User
+    from api.accounts.selectors import user_department_id
+    from api.realtime.auth import SocketIdentity
+
+    user = User.objects.get(pk=identity.user.pk)
+    return SocketIdentity(user, identity.expires_at, identity.session_id, user_department_id(user))
+
+
+async def in_thread(func, *args, **kwargs):
+    """Run blocking non-database work (a Redis publish) off the event loop."""
+    return await sync_to_async(func, thread_sensitive=False)(*args, **kwargs)

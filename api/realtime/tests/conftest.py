@@ -1,0 +1,113 @@
+"""Socket tests run the real ASGI application (consumers, hub, Redis fan-out) with
+Channels' WebsocketCommunicator, against committed data (transactional tests)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+
+from api.accounts.auth.tokens import issue_local_tokens
+from api.common.client import ClientInfo
+
+HEADERS = [(b"origin", b"http://localhost"), (b"host", b"localhost")]
+
+
+def token_for(user) -> str:
+    return issue_local_tokens(user=user, client=ClientInfo("127.0.0.1", "ws-test"))["access"]
+
+
+class Socket:
+    """A communicator with the helpers these tests keep needing."""
+
+    def __init__(self, path: str, headers=HEADERS):
+        from backend.asgi import application
+
+        self.communicator = WebsocketCommunicator(application, path, headers=headers)
+
+    async def connect(self) -> bool:
+        connected, _ = await self.communicator.connect()
+        return connected
+
+    async def send(self, message: dict) -> None:
+        await self.communicator.send_json_to(message)
+
+    async def receive(self, timeout: float = 5) -> dict:
+        return await self.communicator.receive_json_from(timeout=timeout)
+
+    async def receive_until(self, type: str, timeout: float = 5) -> dict:
+        """Skips other messages (presence, replies) until one of `type` arrives."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            remaining = deadline - asyncio.get_running_loop().time()
+            message = await self.receive(timeout=max(remaining, 0.01))
+            if message["type"] == type:
+                return message
+
+    async def receive_each(self, *types: str, timeout: float = 5) -> dict[str, dict]:
+        """The first message of each type, in whatever order they come."""
+        found: dict[str, dict] = {}
+        while len(found) < len(types):
+            message = await self.receive(timeout=timeout)
+            if message["type"] in types:
+                found.setdefault(message["type"], message)
+        return found
+
+    async def closed_with(self, timeout: float = 8) -> int:
+        output = await self.communicator.receive_output(timeout=timeout)
+        while output["type"] != "websocket.close":
+            output = await self.communicator.receive_output(timeout=timeout)
+        return output.get("code")
+
+    async def nothing_more(self, timeout: float = 0.5) -> bool:
+        return await self.communicator.receive_nothing(timeout=timeout)
+
+    async def disconnect(self) -> None:
+        await self.communicator.disconnect()
+
+
+@pytest.fixture
+async def sockets():
+    """Opens sockets and always closes them, the hub and the presence sweeper."""
+    from django.conf import settings
+
+    from api.kanban.consumers import stop_sweeper
+    from api.realtime.fanout import close_hub
+
+    if settings.USE_REDIS_CHANNELS:
+        # Presence left behind by an earlier test would show up in this one's lists.
+        import redis
+
+        client = redis.Redis.from_url(settings.REDIS_CHANNELS_URL)
+        for key in client.scan_iter(f"{settings.CACHE_KEY_PREFIX}:presence:*"):
+            client.delete(key)
+        client.close()
+    opened: list[Socket] = []
+
+    async def open_socket(path: str, *, user=None, headers=HEADERS, follows=True) -> Socket:
+        socket = Socket(path, headers=headers)
+        assert await socket.connect()
+        opened.append(socket)
+        if user is not None:
+            token = await database_sync_to_async(token_for)(user)
+            await socket.send({"type": "auth", "token": token})
+            ok = await socket.receive_until("auth.ok")
+            assert ok["payload"]["user_id"] == user.pk
+            if follows:
+                # Events committed from here on reach the socket live; earlier ones
+                # are only in the log (the protocol's "subscribed" promise).
+                await socket.receive_until("subscribed")
+        return socket
+
+    yield open_socket
+    for socket in opened:
+        await socket.disconnect()
+    await stop_sweeper()
+    await close_hub()
+
+
+def sync(func):
+    """Call ORM/services code from an async test (in a thread, committed)."""
+    return database_sync_to_async(func)
