@@ -82,9 +82,14 @@ class Server:
                 self.process.kill()
 
 
-def start_daphne(port: int, **env: str) -> Server:
+def start_daphne(port: int, cpu: int | None = None, **env: str) -> Server:
+    """Daphne on 127.0.0.1:`port`, pinned to core `cpu` when given (and possible)."""
+    pin = []
+    if cpu is not None and shutil.which("taskset") and (os.cpu_count() or 1) > 1:
+        pin = ["taskset", "-c", str(cpu)]
     process = subprocess.Popen(
         [
+            *pin,
             sys.executable,
             "-m",
             "daphne",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from contextlib import suppress
 
 from channels.db import database_sync_to_async
 from django.conf import settings
@@ -18,7 +19,7 @@ from api.kanban.services import (
 )
 from api.realtime.consumers import CloseCode, RealtimeConsumer, in_thread
 from api.realtime.envelope import EventType
-from api.realtime.presence import Member, distinct_people, rooms
+from api.realtime.presence import Member, PresenceUnavailable, distinct_people, rooms
 from api.realtime.publisher import broadcast_state
 from api.realtime.streams import BOARD, may_read, task_stream
 
@@ -41,8 +42,34 @@ def _member(consumer: RealtimeConsumer) -> Member:
 
 
 async def _announce(room: str, stream: str, type: str) -> None:
-    members, _ = await rooms().members(room)
+    try:
+        members, _ = await rooms().members(room)
+    except PresenceUnavailable:
+        return  # the next change or sweep after Redis is back announces
     await in_thread(broadcast_state, stream, type, {"people": distinct_people(members)})
+
+
+# Joins and leaves come in bursts (a deploy reconnects everyone at once): the board's
+# presence list goes out at most once per this many seconds per process, instead of
+# once per join to every socket (N joins x N sockets).
+PRESENCE_COALESCE_SECONDS = 0.3
+_announcing: dict[tuple[asyncio.AbstractEventLoop, str], asyncio.Task] = {}
+
+
+def _announce_soon(room: str, stream: str, type: str) -> None:
+    loop = asyncio.get_running_loop()
+    key = (loop, room)
+    pending = _announcing.get(key)
+    if pending is not None and not pending.done():
+        return
+    _announcing[key] = loop.create_task(_announce_later(key, room, stream, type))
+
+
+async def _announce_later(key, room: str, stream: str, type: str) -> None:
+    await asyncio.sleep(PRESENCE_COALESCE_SECONDS)
+    # Changes from here on schedule a new announcement.
+    _announcing.pop(key, None)
+    await _announce(room, stream, type)
 
 
 async def _sweep_board_forever() -> None:
@@ -50,16 +77,22 @@ async def _sweep_board_forever() -> None:
     board here; every process sweeps, which is harmless (the first one announces)."""
     while True:
         await asyncio.sleep(SWEEP_SECONDS)
-        _, swept = await rooms().members(BOARD)
+        try:
+            _, swept = await rooms().members(BOARD)
+        except PresenceUnavailable:
+            continue
         if swept:
-            await _announce(BOARD, BOARD, EventType.PRESENCE)
+            _announce_soon(BOARD, BOARD, EventType.PRESENCE)
 
 
 async def stop_sweeper() -> None:
-    """Stops the running loop's presence sweeper (tests)."""
-    task = _sweepers.pop(asyncio.get_running_loop(), None)
-    if task is not None:
-        task.cancel()
+    """Stops the running loop's presence sweeper and pending announcements (tests)."""
+    loop = asyncio.get_running_loop()
+    tasks = [_sweepers.pop(loop, None)]
+    tasks += [_announcing.pop(key) for key in list(_announcing) if key[0] is loop]
+    for task in tasks:
+        if task is not None:
+            task.cancel()
 
 
 class BoardConsumer(RealtimeConsumer):
@@ -71,21 +104,27 @@ class BoardConsumer(RealtimeConsumer):
     async def joined(self) -> None:
         await self.follow(BOARD)
         self._presence = _member(self)
-        await rooms().put(BOARD, self._presence, settings.REALTIME_PRESENCE_TTL_SECONDS)
+        with suppress(PresenceUnavailable):  # the next heartbeat puts it again
+            await rooms().put(BOARD, self._presence, settings.REALTIME_PRESENCE_TTL_SECONDS)
         await database_sync_to_async(board_presence_joined)(
             user_id=self.identity.user.pk, channel_name=self.channel_name
         )
-        await _announce(BOARD, BOARD, EventType.PRESENCE)
+        _announce_soon(BOARD, BOARD, EventType.PRESENCE)
         loop = asyncio.get_running_loop()
         if loop not in _sweepers or _sweepers[loop].done():
             _sweepers[loop] = loop.create_task(_sweep_board_forever())
 
     async def handle(self, kind: str, message: dict) -> None:
         if kind == "heartbeat":
-            await rooms().put(BOARD, self._presence, settings.REALTIME_PRESENCE_TTL_SECONDS)
+            with suppress(PresenceUnavailable):
+                await rooms().put(BOARD, self._presence, settings.REALTIME_PRESENCE_TTL_SECONDS)
             await database_sync_to_async(board_presence_seen)(channel_name=self.channel_name)
         elif kind == "presence":
-            members, _ = await rooms().members(BOARD)
+            try:
+                members, _ = await rooms().members(BOARD)
+            except PresenceUnavailable:
+                await self.reply_error("Presence is unavailable right now; ask again shortly.")
+                return
             await self.reply(EventType.PRESENCE, {"people": distinct_people(members)}, BOARD)
         else:
             await super().handle(kind, message)
@@ -93,9 +132,10 @@ class BoardConsumer(RealtimeConsumer):
     async def departed(self) -> None:
         if getattr(self, "_presence", None) is None:
             return
-        await rooms().remove(BOARD, self._presence.key)
+        with suppress(PresenceUnavailable):  # else it expires by itself
+            await rooms().remove(BOARD, self._presence.key)
         await database_sync_to_async(board_presence_left)(channel_name=self.channel_name)
-        await _announce(BOARD, BOARD, EventType.PRESENCE)
+        _announce_soon(BOARD, BOARD, EventType.PRESENCE)
 
 
 class TaskDetailConsumer(RealtimeConsumer):
@@ -119,8 +159,9 @@ class TaskDetailConsumer(RealtimeConsumer):
         self._presence = _member(self)
         await self.follow(self.stream)
         for what, type in (("editors", EventType.EDITORS), ("typing", EventType.TYPING)):
-            members, _ = await rooms().members(self._room(what))
-            await self.reply(type, {"people": distinct_people(members)}, self.stream)
+            with suppress(PresenceUnavailable):
+                members, _ = await rooms().members(self._room(what))
+                await self.reply(type, {"people": distinct_people(members)}, self.stream)
 
     async def handle(self, kind: str, message: dict) -> None:
         if kind not in ("typing", "editing", "heartbeat"):
@@ -148,14 +189,16 @@ class TaskDetailConsumer(RealtimeConsumer):
             await _announce(self._room("editors"), self.stream, EventType.EDITORS)
 
     async def _set(self, what: str, active: bool, ttl: float) -> None:
-        if active:
-            await rooms().put(self._room(what), self._presence, ttl)
-        else:
-            await rooms().remove(self._room(what), self._presence.key)
+        with suppress(PresenceUnavailable):
+            if active:
+                await rooms().put(self._room(what), self._presence, ttl)
+            else:
+                await rooms().remove(self._room(what), self._presence.key)
 
     async def departed(self) -> None:
         if getattr(self, "_presence", None) is None:
             return
         for what, type in (("editors", EventType.EDITORS), ("typing", EventType.TYPING)):
-            await rooms().remove(self._room(what), self._presence.key)
+            with suppress(PresenceUnavailable):
+                await rooms().remove(self._room(what), self._presence.key)
             await _announce(self._room(what), self.stream, type)

@@ -53,6 +53,7 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         self._catching_up: dict[str, list[fanout.Message]] = {}
         self._outbox: deque[str] = deque()
         self._outbox_ready = asyncio.Event()
+        self._sending = False
         self._sender = asyncio.ensure_future(self._send_forever())
         self._timers: list[asyncio.TimerHandle] = []
         self._followed: set[str] = set()
@@ -176,13 +177,25 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         self._outbox.append(text)
         self._outbox_ready.set()
 
+    async def _emit(self, text: str) -> None:
+        """Live events: sent right away when nothing is waiting before them (the
+        common case, no task switch), else queued behind what is."""
+        if self._outbox or self._sending:
+            self._queue(text)
+        else:
+            await self.base_send({"type": "websocket.send", "text": text})
+
     async def _send_forever(self) -> None:
         """One writer per socket keeps its messages in order."""
         while True:
             await self._outbox_ready.wait()
             self._outbox_ready.clear()
-            while self._outbox:
-                await self.send(text_data=self._outbox.popleft())
+            self._sending = True
+            try:
+                while self._outbox:
+                    await self.send(text_data=self._outbox.popleft())
+            finally:
+                self._sending = False
 
     # ----------------------------------------------------------------- streams
 
@@ -242,13 +255,13 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
             self._positions[stream] = min(self._positions[stream], after)
         await self._catch_up(stream)
 
-    def deliver(self, message: fanout.Message) -> None:
+    async def deliver(self, message: fanout.Message) -> None:
         """From the hub: in order, once each, holes filled from the log."""
         stream = message.stream
         if stream not in self._followed:
             return
         if message.sequence is None:
-            self._queue(message.text)
+            await self._emit(message.text)
             return
         if stream in self._catching_up:
             self._catching_up[stream].append(message)
@@ -264,7 +277,7 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
             return
         self._positions[stream] = message.sequence
         if self._admits(message.audience):
-            self._queue(message.text)
+            await self._emit(message.text)
 
     def transport_restored(self, stream: str) -> None:
         if stream in self._followed and stream not in self._catching_up:
@@ -317,7 +330,7 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         finally:
             waiting = self._catching_up.pop(stream, [])
         for message in waiting:
-            self.deliver(message)
+            await self.deliver(message)
 
     # ----------------------------------------------------------------- control plane
 

@@ -8,11 +8,17 @@ embedded default (no Redis) keeps the same structure in memory.
 from __future__ import annotations
 
 import json
+import logging
 import time
 from dataclasses import dataclass
 
+import redis
 import redis.asyncio as aioredis
 from django.conf import settings
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+
+logger = logging.getLogger("api.realtime")
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,12 +27,33 @@ class Member:
     info: dict
 
 
+class PresenceUnavailable(Exception):
+    """Redis could not be reached: presence is unknown for now (not empty)."""
+
+
+def _tolerant(method):
+    """Presence is best effort: a Redis outage must not close the socket asking."""
+
+    async def call(self, *args, **kwargs):
+        try:
+            return await method(self, *args, **kwargs)
+        except (redis.RedisError, OSError) as exc:
+            logger.warning("presence store unavailable: %s", type(exc).__name__)
+            raise PresenceUnavailable from exc
+
+    return call
+
+
 class _RedisRooms:
     def __init__(self) -> None:
         self._client = aioredis.Redis.from_url(
             settings.REDIS_CHANNELS_URL,
             socket_timeout=settings.REDIS_SOCKET_TIMEOUT,
             socket_connect_timeout=settings.REDIS_SOCKET_TIMEOUT,
+            # After a Redis restart the first command on a pooled connection fails:
+            # retry it on a fresh one (presence writes are idempotent).
+            retry=Retry(NoBackoff(), 1),
+            retry_on_error=[redis.ConnectionError, redis.TimeoutError, OSError],
         )
 
     @staticmethod
@@ -34,6 +61,7 @@ class _RedisRooms:
         base = f"{settings.CACHE_KEY_PREFIX}:presence:{room}"
         return base, base + ":info"
 
+    @_tolerant
     async def put(self, room: str, member: Member, ttl: float) -> None:
         scores, infos = self._keys(room)
         async with self._client.pipeline(transaction=True) as pipe:
@@ -44,6 +72,7 @@ class _RedisRooms:
             pipe.expire(infos, int(ttl) + 60)
             await pipe.execute()
 
+    @_tolerant
     async def remove(self, room: str, key: str) -> None:
         scores, infos = self._keys(room)
         async with self._client.pipeline(transaction=True) as pipe:
@@ -51,6 +80,7 @@ class _RedisRooms:
             pipe.hdel(infos, key)
             await pipe.execute()
 
+    @_tolerant
     async def members(self, room: str) -> tuple[list[dict], int]:
         """Live members' info, and how many expired entries were swept just now."""
         scores, infos = self._keys(room)

@@ -61,8 +61,16 @@ class Socket:
             output = await self.communicator.receive_output(timeout=timeout)
         return output.get("code")
 
-    async def nothing_more(self, timeout: float = 0.5) -> bool:
-        return await self.communicator.receive_nothing(timeout=timeout)
+    async def nothing_more(self, timeout: float = 0.8) -> bool:
+        """No further durable event within `timeout` (momentary presence is ignored)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while (remaining := deadline - loop.time()) > 0:
+            if await self.communicator.receive_nothing(timeout=min(remaining, 0.1)):
+                continue
+            if (await self.receive())["sequence"] is not None:
+                return False
+        return True
 
     async def disconnect(self) -> None:
         await self.communicator.disconnect()
