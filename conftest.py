@@ -281,3 +281,40 @@ def daphne_factory(transactional_db, tmp_path):
     yield start
     for server in servers:
         server.stop()
+
+
+@pytest.fixture
+def celery_worker_factory(transactional_db, tmp_path, settings):
+    """Real Celery worker processes on the test database and the test Redis broker.
+
+    While one runs, this process queues tasks to the broker instead of running them
+    eagerly (the on-commit hooks of transactional tests fire for real)."""
+    from backend.celery import app
+    from tests.live import start_celery_worker
+
+    require_service(
+        "PostgreSQL for workers",
+        None if settings.USING_POSTGRES else "DATABASE_URL is not PostgreSQL",
+    )
+    require_service(
+        "a Redis broker",
+        None if settings.CELERY_BROKER_URL.startswith("redis") else "no Redis broker configured",
+    )
+    was_eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    # Tasks left over from an earlier run must not be picked up by this test's worker.
+    import redis
+
+    redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
+    workers = []
+
+    def start(**env_overrides: str):
+        worker = start_celery_worker(tmp_path / f"celery-{len(workers)}.log", **env_overrides)
+        workers.append(worker)
+        return worker
+
+    yield start
+    for worker in workers:
+        worker.stop()
+    app.conf.task_always_eager = was_eager

@@ -8,4 +8,5 @@ from api.org import admin as org_admin  # noqa: F401
 from api.overtime import admin as overtime_admin  # noqa: F401
 from api.purchasing import admin as purchasing_admin  # noqa: F401
 from api.realtime import admin as realtime_admin  # noqa: F401
+from api.reports import admin as reports_admin  # noqa: F401
 from api.system import admin as system_admin  # noqa: F401

@@ -28,6 +28,7 @@ from api.overtime.models import (
 )
 from api.purchasing.models import Asset, PurchaseRequest
 from api.realtime.models import RealtimeEvent, RealtimeStream
+from api.reports.models import ReportJob
 from api.system.models import (
     PersonalNote,
     ReleaseNote,
@@ -57,6 +58,7 @@ __all__ = [
     "RealtimeEvent",
     "RealtimeStream",
     "ReleaseNote",
+    "ReportJob",
     "SMBConfiguration",
     "SystemConfiguration",
     "Task",

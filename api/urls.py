@@ -22,6 +22,7 @@ DOMAINS_WITH_ROUTES = (
     "purchasing",
     "notifications",
     "system",
+    "reports",
 )
 
 v1_router = DefaultRouter(trailing_slash=True)

@@ -210,7 +210,7 @@ else:
 
 if USE_REDIS_CHANNELS:
     from redis.asyncio.retry import Retry
-    from redis.backoff import ExponentialBackoff
+    from redis.backoff import NoBackoff
     from redis.exceptions import ConnectionError as RedisConnectionError
     from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -231,7 +231,7 @@ if USE_REDIS_CHANNELS:
                         # After a Redis restart the first command on each pooled
                         # connection fails; retry it on a new connection instead of
                         # failing the socket (control messages are idempotent).
-                        "retry": Retry(ExponentialBackoff(cap=1, base=0.05), 3),
+                        "retry": Retry(NoBackoff(), 1),
                         "retry_on_error": [RedisConnectionError, RedisTimeoutError, OSError],
                     }
                 ],
@@ -464,11 +464,34 @@ if not CELERY_BROKER_URL:
     CELERY_RESULT_BACKEND = CELERY_RESULT_BACKEND or "cache+memory://"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=30 * 60)
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
+# A task is acknowledged when it finishes, and a worker that dies mid-task hands its
+# message back: a report is never lost with a killed worker (tasks are idempotent).
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Unacknowledged messages return to the queue after this long; longer than the longest
+# task, or a slow report would run twice at once.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * CELERY_TASK_TIME_LIMIT),
+}
+CELERY_RESULT_EXPIRES = 24 * 3600
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Retries of a failed upload: base * 2^n seconds, with full jitter, at most this often.
+REPORT_UPLOAD_RETRY_BASE_SECONDS = env.float("REPORT_UPLOAD_RETRY_BASE_SECONDS", default=30)
+REPORT_UPLOAD_MAX_RETRIES = env.int("REPORT_UPLOAD_MAX_RETRIES", default=6)
 
 # --------------------------------------------------------------------------- reports, SMB
 
 REPORTS_DIR = env_path("REPORTS_DIR", MEDIA_ROOT / "reports")
 EXCEL_TEMP_ONLY = env.bool("EXCEL_TEMP_ONLY", default=False)
+# Local report files (kept for download and for retries) go after this many days.
+REPORTS_KEEP_DAYS = env.int("REPORTS_KEEP_DAYS", default=14)
 SMB_ENABLED = env.bool("SMB_ENABLED", default=False)
 SMB_SERVER = env.str("SMB_SERVER", default="")
 SMB_SHARE_NAME = env.str("SMB_SHARE_NAME", default="")
@@ -542,12 +565,15 @@ if LOG_TO_FILE:
     }
     LOGGING["root"]["handlers"].append("app_file")
 
+from django_guid.integrations import CeleryIntegration as _CeleryGuidIntegration  # noqa: E402
+
 DJANGO_GUID = {
     "GUID_HEADER_NAME": "X-Request-ID",
     "VALIDATE_GUID": False,
     "RETURN_HEADER": True,
     "EXPOSE_HEADER": True,
-    "INTEGRATIONS": [],
+    # A task queued by a request logs with that request's id (and its own).
+    "INTEGRATIONS": [_CeleryGuidIntegration(use_django_logging=True, log_parent=True)],
     "UUID_LENGTH": 32,
 }
 

@@ -103,3 +103,61 @@ def start_daphne(port: int, log_path: Path, **env_overrides: str) -> DaphneProce
         time.sleep(0.1)
     server.stop()
     raise TimeoutError(f"daphne did not answer on {server.url}:\n{server.log()}")
+
+
+@dataclass
+class CeleryWorker:
+    process: subprocess.Popen
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def kill(self) -> None:
+        """SIGKILL to the worker and its pool children: no goodbye, no acknowledgement."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+def start_celery_worker(log_path: Path, **env_overrides: str) -> CeleryWorker:
+    """A real worker (prefork, one child) on the test database and the Redis broker."""
+    log_file = log_path.open("ab")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "backend",
+            "worker",
+            "--loglevel=INFO",
+            "--concurrency=1",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        cwd=REPO_ROOT,
+        env=server_environment(CELERY_TASK_ALWAYS_EAGER="false", **env_overrides),
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group, so kill() reaches the children
+    )
+    worker = CeleryWorker(process=process, log_path=log_path)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"celery worker exited early:\n{worker.log()}")
+        if " ready." in worker.log():
+            return worker
+        time.sleep(0.2)
+    worker.stop()
+    raise TimeoutError(f"celery worker did not start:\n{worker.log()}")

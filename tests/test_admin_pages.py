@@ -120,6 +120,12 @@ def one_of_each(root, overtime):
     m.SystemConfiguration.objects.create(key="max-upload", value="10", value_type="integer")
     m.RealtimeStream.objects.create(name="board", last_sequence=1)
     m.RealtimeEvent.objects.create(stream="board", sequence=1, type="task.created", payload={})
+    m.ReportJob.objects.create(
+        kind="monthly",
+        period_start=now.date().replace(day=1),
+        period_end=now.date(),
+        requested_by=root,
+    )
     UserActivityLog.objects.create(user=root, action="update", resource="projects")
     m.PersonalNote.objects.create(owner=root, title="Mine")
     m.UserReport.objects.create(reporter=root, title="Bug", description="Broken")

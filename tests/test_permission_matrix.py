@@ -28,7 +28,24 @@ ACTIONS = (
     (Action.APPROVE, "approve", "post", True, "approve/"),
 )
 
+# Extra actions whose permission each viewset declares in `permission_actions`:
+# (method, HTTP method, detail?, suffix); checked wherever a viewset has them.
+EXTRA_ACTIONS = (
+    ("export", "post", False, "export/"),
+    ("download", "get", True, "download/"),
+    ("retry", "post", True, "retry/"),
+    ("test_connection", "post", True, "test-connection/"),
+)
+
 ROUTES = [(prefix, viewset) for prefix, viewset, _ in v1_router.registry]
+
+
+def actions_of(viewset):
+    yield from ACTIONS
+    declared = getattr(viewset, "permission_actions", {})
+    for method_name, http_method, detail, suffix in EXTRA_ACTIONS:
+        if method_name in declared:
+            yield declared[method_name], method_name, http_method, detail, suffix
 
 
 def supported(viewset, method_name: str) -> bool:
@@ -54,7 +71,7 @@ def test_role_can_do_exactly_what_the_matrix_says(client_for, role, prefix, view
     client = client_for(make_user(role))
     allowed_actions = DEFAULT_PERMISSIONS[role].get(viewset.resource, frozenset())
     mismatches = []
-    for permission, method_name, http_method, detail, suffix in ACTIONS:
+    for permission, method_name, http_method, detail, suffix in actions_of(viewset):
         if not supported(viewset, method_name):
             continue
         response = call(client, prefix, http_method, detail, suffix)
@@ -73,7 +90,7 @@ def test_role_can_do_exactly_what_the_matrix_says(client_for, role, prefix, view
 
 @pytest.mark.parametrize(("prefix", "viewset"), ROUTES, ids=[prefix for prefix, _ in ROUTES])
 def test_anonymous_requests_are_401_everywhere(api_client, prefix, viewset):
-    for _, method_name, http_method, detail, suffix in ACTIONS:
+    for _, method_name, http_method, detail, suffix in actions_of(viewset):
         if supported(viewset, method_name):
             response = call(api_client, prefix, http_method, detail, suffix)
             assert response.status_code == 401, (method_name, response.status_code)

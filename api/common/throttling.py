@@ -32,3 +32,9 @@ class SwitchableAnonThrottle(SwitchableThrottleMixin, AnonRateThrottle):
 
 class SwitchableUserThrottle(SwitchableThrottleMixin, UserRateThrottle):
     pass
+
+
+class ExportThrottle(SwitchableThrottleMixin, UserRateThrottle):
+    """EXPORT_THROTTLE_RATE per user, for actions of viewsets that have other limits."""
+
+    scope = "export"

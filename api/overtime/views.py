@@ -6,6 +6,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from api.accounts.roles import Action, Resource
+from api.common.throttling import ExportThrottle
 from api.common.uploads import download_response
 from api.common.viewsets import CRUDViewSet
 from api.overtime import selectors, services
@@ -20,6 +21,8 @@ from api.overtime.serializers import (
     RejectSerializer,
     overtime_request_rows,
 )
+from api.reports.serializers import ExportRequestSerializer, ReportJobSerializer
+from api.reports.services import report_export_request
 
 
 class OvertimeRequestViewSet(CRUDViewSet):
@@ -35,6 +38,7 @@ class OvertimeRequestViewSet(CRUDViewSet):
         "cancel": Action.CHANGE,
         "approve": Action.APPROVE,
         "reject": Action.APPROVE,
+        "export": Action.EXPORT,
     }
     serializer_class = OvertimeRequestSerializer
     filterset_class = OvertimeRequestFilter
@@ -56,6 +60,28 @@ class OvertimeRequestViewSet(CRUDViewSet):
         page = self.paginate_queryset(self.filter_queryset(scope).values(*selectors.LIST_COLUMNS))
         breaks, users = selectors.overtime_list_relations(page)
         return self.get_paginated_response(overtime_request_rows(page, breaks, users))
+
+    @swagger_auto_schema(request_body=ExportRequestSerializer, responses={202: ReportJobSerializer})
+    @action(
+        detail=False,
+        methods=["post"],
+        throttle_classes=[ExportThrottle],
+    )
+    def export(self, request):
+        """Queues an Excel report of a day or a month; follow it at the returned URL.
+
+        Department admins export their own department only."""
+        body = ExportRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        job = report_export_request(
+            kind=body.validated_data["kind"],
+            day=body.validated_data["date"],
+            filters=body.filters(),
+            by=request.user,
+        )
+        response = Response(ReportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+        response["Location"] = f"/api/v1/report-jobs/{job.pk}/"
+        return response
 
     def _respond(self, request_obj, code=status.HTTP_200_OK) -> Response:
         fresh = self.get_queryset().get(pk=request_obj.pk)

@@ -3,11 +3,14 @@ release notes and SMB configurations. (Health and system config are in views.py.
 
 from pathlib import PurePath
 
+from drf_yasg import openapi
+from drf_yasg.utils import no_body, swagger_auto_schema
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
 
-from api.accounts.roles import Resource
+from api.accounts.roles import Action, Resource
 from api.common.services import instance_create
 from api.common.uploads import KNOWN_TYPES, download_response
 from api.common.viewsets import CRUDViewSet, ReadOnlyViewSet
@@ -138,10 +141,25 @@ class ReleaseNoteViewSet(CRUDViewSet):
         )
 
 
+_smb_test_schema = openapi.Schema(
+    type=openapi.TYPE_OBJECT,
+    properties={
+        "connect": openapi.Schema(type=openapi.TYPE_BOOLEAN),
+        "list": openapi.Schema(type=openapi.TYPE_BOOLEAN),
+        "write": openapi.Schema(type=openapi.TYPE_BOOLEAN),
+        "client": openapi.Schema(type=openapi.TYPE_STRING),
+        "encrypted": openapi.Schema(type=openapi.TYPE_BOOLEAN),
+        "detail": openapi.Schema(type=openapi.TYPE_STRING),
+    },
+)
+
+
 class SMBConfigurationViewSet(CRUDViewSet):
     """Where generated reports are delivered. The password is write-only."""
 
     resource = Resource.SMB_CONFIGS
+    # Testing writes (and deletes) a probe file on the share and records the result.
+    permission_actions = {"test_connection": Action.CHANGE}
     serializer_class = SMBConfigurationSerializer
     filterset_fields = ("is_active", "client")
     search_fields = ("name", "server", "share_name")
@@ -165,3 +183,14 @@ class SMBConfigurationViewSet(CRUDViewSet):
             password=data.pop("password", None),
             by=self.request.user,
         )
+
+    @swagger_auto_schema(
+        request_body=no_body, responses={200: openapi.Response("Test result", _smb_test_schema)}
+    )
+    @action(detail=True, methods=["post"], url_path="test-connection")
+    def test_connection(self, request, pk=None):
+        """Connects with the stored settings, lists the path prefix and writes, renames
+        and deletes a probe file there. Answers 200 with the verdict either way; the
+        verdict is also kept on the configuration (last_tested_at, last_test_result)."""
+        result = services.smb_config_test(config=self.get_object(), by=request.user)
+        return Response(result)

@@ -16,6 +16,7 @@ from api.common.uploads import IMAGE_TYPES, safe_name, validated_upload
 from api.notifications.models import NotificationKind
 from api.notifications.selectors import global_admins
 from api.notifications.services import notifications_create
+from api.reports.smb import SMBDeliveryError, SMBTarget, test_connection
 from api.system.audit import REDACTED, audit_record, diff, snapshot
 from api.system.models import (
     ConfigValueType,
@@ -282,3 +283,28 @@ def smb_config_update(
     if changes:
         audit_record(user=by, action="update", instance=config, changes=changes)
     return config
+
+
+def smb_config_test(*, config: SMBConfiguration, by) -> dict[str, Any]:
+    """Tries the share now (connect, list, write a probe) and keeps the verdict on the row.
+
+    No transaction around it: the test may take up to the configuration's timeout, and
+    a row lock held that long would stall edits and deliveries for nothing.
+    """
+    try:
+        result = test_connection(SMBTarget.from_configuration(config))
+    except SMBDeliveryError as exc:  # unusable configuration (e.g. undecryptable password)
+        result = {
+            "connect": False,
+            "list": False,
+            "write": False,
+            "client": config.client,
+            "encrypted": False,
+            "detail": str(exc),
+        }
+    config.last_tested_at = timezone.now()
+    config.last_test_result = result
+    # Not updated_at: a test is not an edit of the configuration.
+    config.save(update_fields=["last_tested_at", "last_test_result"])
+    audit_record(user=by, action="test", instance=config, changes={"result": result})
+    return result

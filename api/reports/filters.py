@@ -1,0 +1,14 @@
+import django_filters
+
+from api.reports.models import ReportJob, ReportKind, ReportStatus
+
+
+class ReportJobFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=ReportKind.choices)
+    status = django_filters.MultipleChoiceFilter(choices=ReportStatus.choices)
+    period_from = django_filters.DateFilter(field_name="period_start", lookup_expr="gte")
+    period_to = django_filters.DateFilter(field_name="period_end", lookup_expr="lte")
+
+    class Meta:
+        model = ReportJob
+        fields = ("kind", "status", "requested_by")

@@ -1,0 +1,466 @@
+"""Report delivery to SMB shares, against a real (private) Samba server."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import threading
+import time
+import warnings
+from pathlib import Path
+
+import pytest
+
+from api.accounts.roles import Role
+from api.reports import smb
+from api.system.models import SMBConfiguration, UserActivityLog
+from tests.factories import make_user
+
+pytestmark = pytest.mark.integration
+
+CLIENTS = ["pysmb", "smbprotocol"]
+
+
+@pytest.fixture
+def report(tmp_path):
+    """`report(size, name=...)` -> a local file of random bytes."""
+
+    def make(size: int = 200_000, name: str | None = None) -> Path:
+        path = tmp_path / (name or f"report-{secrets.token_hex(4)}.xlsx")
+        path.write_bytes(os.urandom(size))
+        return path
+
+    return make
+
+
+def _unique(prefix: str = "t") -> str:
+    return f"{prefix}-{secrets.token_hex(4)}"
+
+
+def _files_under(root: Path) -> list[str]:
+    return sorted(str(path.relative_to(root)) for path in root.rglob("*") if path.is_file())
+
+
+# --------------------------------------------------------------------------- uploads
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+def test_upload_to_the_plain_share_reads_back_identically(samba, samba_target, report, client):
+    target = samba_target("plain", client, path_prefix=_unique())
+    local = report(700_000)  # several SMB write requests
+
+    remote = smb.upload(target, local, "overtime.xlsx")
+
+    assert remote == f"{target.path_prefix}/overtime.xlsx"
+    assert smb.read(target, remote) == local.read_bytes()
+    assert (samba.plain_dir / remote).read_bytes() == local.read_bytes()
+    assert smb.list_names(target, target.path_prefix) == ["overtime.xlsx"]
+
+
+@pytest.mark.parametrize("require_encryption", [True, False])
+def test_smbprotocol_delivers_to_the_encrypted_share(
+    samba, samba_target, report, require_encryption
+):
+    target = samba_target(
+        "secure", "smbprotocol", path_prefix=_unique(), require_encryption=require_encryption
+    )
+    local = report()
+
+    remote = smb.upload(target, local, "secret.xlsx")
+
+    assert smb.read(target, remote) == local.read_bytes()
+    assert (samba.secure_dir / remote).read_bytes() == local.read_bytes()
+    # Without require_encryption the share's own demand switches encryption on.
+    assert smb.test_connection(target)["encrypted"] is True
+
+
+def test_pysmb_is_refused_by_the_encrypted_share_and_leaves_nothing(samba, samba_target, report):
+    prefix = _unique()
+    target = samba_target("secure", "pysmb", path_prefix=prefix)
+
+    with pytest.raises(smb.SMBDeliveryError, match="access denied") as caught:
+        smb.upload(target, report(), "secret.xlsx")
+
+    assert samba.password not in str(caught.value)
+    assert not (samba.secure_dir / prefix).exists()
+
+
+def test_pysmb_with_required_encryption_is_refused_before_connecting(samba_target, report):
+    target = samba_target("secure", "pysmb", require_encryption=True)
+
+    with pytest.raises(smb.SMBDeliveryError, match="choose the smbprotocol client"):
+        smb.upload(target, report(), "x.xlsx")
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+def test_upload_creates_the_prefix_and_replaces_a_file_of_the_same_name(
+    samba, samba_target, report, client
+):
+    prefix = f"{_unique('reports')}/2026/05"
+    target = samba_target("plain", client, path_prefix=prefix)
+    first, second = report(50_000), report(80_000)
+
+    smb.upload(target, first, "monthly.xlsx")
+    remote = smb.upload(target, second, "monthly.xlsx")
+
+    assert smb.read(target, remote) == second.read_bytes()
+    folder = samba.plain_dir / prefix
+    # Only the final file: no temporary ".monthly.xlsx.*.part" left behind.
+    assert sorted(os.listdir(folder)) == ["monthly.xlsx"]
+
+
+def test_remote_names_cannot_leave_the_prefix(samba_target, report):
+    target = samba_target("plain", "pysmb", path_prefix="reports")
+
+    for bad in ("../escape.xlsx", "a/../../b.xlsx", "what?.xlsx", "trailing.", ""):
+        with pytest.raises(smb.SMBDeliveryError):
+            smb.upload(target, report(10), bad)
+
+
+def test_a_missing_local_file_is_a_delivery_error(samba_target, tmp_path):
+    target = samba_target("plain", "pysmb")
+
+    with pytest.raises(smb.SMBDeliveryError, match="Cannot read the report file"):
+        smb.upload(target, tmp_path / "nope.xlsx", "nope.xlsx")
+
+
+# --------------------------------------------------------------------------- outages
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+def test_upload_while_the_server_is_down_fails_fast_and_recovers(
+    samba_outage, samba_target, report, client
+):
+    prefix = _unique()
+    target = samba_target("plain", client, path_prefix=prefix, timeout=3.0)
+    smb.upload(target, report(1000), "warm.xlsx")  # a pooled/cached connection exists now
+    local = report()
+
+    samba_outage.stop()
+    started = time.monotonic()
+    with pytest.raises(smb.SMBDeliveryError) as caught:
+        smb.upload(target, local, "late.xlsx")
+    elapsed = time.monotonic() - started
+
+    assert elapsed < target.timeout + 1
+    assert samba_outage.password not in str(caught.value)
+    assert not (samba_outage.plain_dir / prefix / "late.xlsx").exists()
+    if client == "pysmb":  # the dead pooled connection was closed, not kept
+        assert smb.pool_stats(target)["open"] == 0
+
+    samba_outage.start()
+    remote = smb.upload(target, local, "late.xlsx")
+    assert (samba_outage.plain_dir / remote).read_bytes() == local.read_bytes()
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+def test_a_server_restart_between_uploads_goes_unnoticed(
+    samba_outage, samba_target, report, client
+):
+    """Pooled/cached connections to the old server process are dead; the next upload
+    must notice before using one, not fail on it."""
+    target = samba_target("plain", client, path_prefix=_unique())
+    smb.upload(target, report(1000), "before.xlsx")
+
+    samba_outage.stop()
+    samba_outage.start()
+
+    local = report()
+    remote = smb.upload(target, local, "after.xlsx")
+    assert (samba_outage.plain_dir / remote).read_bytes() == local.read_bytes()
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+def test_server_killed_in_the_middle_of_an_upload(samba_outage, samba_target, tmp_path, client):
+    """The report is fed through a FIFO so the server can be killed at a known point:
+    after the temporary file exists on the share and before the last byte is sent."""
+    prefix = _unique()
+    target = samba_target("plain", client, path_prefix=prefix, timeout=3.0)
+    fifo = tmp_path / "report.fifo"
+    os.mkfifo(fifo)
+    chunk = os.urandom(256 * 1024)
+    folder = samba_outage.plain_dir / prefix
+    feeder_error: list[BaseException] = []
+
+    def feed() -> None:
+        try:
+            with fifo.open("wb") as pipe:
+                pipe.write(chunk)
+                pipe.flush()
+                deadline = time.monotonic() + 10
+                while not (folder.exists() and any(folder.glob(".big.xlsx.*.part"))):
+                    if time.monotonic() > deadline:
+                        raise TimeoutError("the temporary file never appeared")
+                    time.sleep(0.01)
+                samba_outage.stop()
+                # Whatever the client still sends goes nowhere; end the stream.
+                pipe.write(chunk)
+        except BrokenPipeError:
+            pass  # the client gave up reading, as it should
+        except BaseException as exc:
+            feeder_error.append(exc)
+
+    feeder = threading.Thread(target=feed)
+    feeder.start()
+    try:
+        with pytest.raises(smb.SMBDeliveryError):
+            smb.upload(target, fifo, "big.xlsx")
+    finally:
+        feeder.join(15)
+    assert not feeder_error
+    assert not (folder / "big.xlsx").exists()
+    # With the server gone the temporary file could not be removed; it is all there is.
+    assert [path.name.endswith(".part") for path in folder.iterdir()] == [True]
+
+    samba_outage.start()
+    complete = tmp_path / "complete.xlsx"
+    complete.write_bytes(chunk * 2)
+    remote = smb.upload(target, complete, "big.xlsx")
+    assert smb.read(target, remote) == chunk * 2
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+def test_concurrent_uploads_stay_within_the_pool_maximum(
+    samba, samba_target, report, settings, client
+):
+    settings.SMB_POOL_MIN_SIZE = 1
+    settings.SMB_POOL_MAX_SIZE = 3
+    prefix = _unique()
+    target = samba_target("plain", client, path_prefix=prefix)
+    files = [report(300_000) for _ in range(8)]
+    start = threading.Barrier(len(files))
+    errors: list[BaseException] = []
+
+    def deliver(index: int, local: Path) -> None:
+        try:
+            start.wait()
+            for round_ in range(2):
+                smb.upload(target, local, f"r{index}-{round_}.xlsx")
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=deliver, args=item) for item in enumerate(files)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+
+    assert not errors
+    assert sorted(os.listdir(samba.plain_dir / prefix)) == sorted(
+        f"r{index}-{round_}.xlsx" for index in range(8) for round_ in range(2)
+    )
+    if client == "pysmb":
+        stats = smb.pool_stats(target)
+        assert 2 <= stats["peak"] <= 3
+        assert stats["open"] == stats["idle"] <= 3  # nothing leaked, nothing still lent out
+    else:  # smbclient multiplexes all threads over the one registered connection
+        assert smb.pool_stats(target)["peak"] == 0
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+def test_a_forked_worker_does_not_reuse_the_parents_connections(
+    samba, samba_target, report, client
+):
+    """Celery's prefork pool forks; the child must open connections of its own."""
+    target = samba_target("plain", client, path_prefix=_unique(), timeout=5.0)
+    smb.upload(target, report(1000), "parent.xlsx")  # parent holds a live connection now
+    local = report()
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # fork() with threads running
+        pid = os.fork()
+    if pid == 0:  # pragma: no cover (child)
+        code = 1
+        try:
+            smb.upload(target, local, "child.xlsx")
+            code = 0
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert (samba.plain_dir / target.path_prefix / "child.xlsx").read_bytes() == local.read_bytes()
+    # And the parent's connection is still intact.
+    smb.upload(target, local, "parent-again.xlsx")
+
+
+# --------------------------------------------------------------------------- test_connection
+
+
+@pytest.mark.parametrize(("share", "client"), [("plain", "pysmb"), ("secure", "smbprotocol")])
+def test_connection_reports_a_good_target(samba, samba_target, share, client):
+    target = samba_target(share, client, path_prefix=_unique())
+
+    result = smb.test_connection(target)
+
+    assert (result["connect"], result["list"], result["write"]) == (True, True, True), result
+    assert result["client"] == client
+    assert result["encrypted"] is (share == "secure")
+    assert "is missing" in result["detail"]  # the prefix did not exist yet
+    # The probe is gone again.
+    root = samba.plain_dir if share == "plain" else samba.secure_dir
+    assert not [name for name in _files_under(root) if "connection-test" in name]
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+def test_connection_with_a_wrong_password_says_why_without_the_password(samba_target, client):
+    wrong = f"Wrong-{secrets.token_hex(8)}"
+    target = samba_target("plain", client, password=wrong)
+
+    result = smb.test_connection(target)
+
+    assert result == {
+        "connect": False,
+        "list": False,
+        "write": False,
+        "client": client,
+        "encrypted": False,
+        "detail": result["detail"],
+    }
+    assert "authentication" in result["detail"].lower()
+    assert wrong not in repr(result)
+    assert wrong not in repr(target)
+    assert "password" not in repr(target)
+
+
+def test_connection_to_a_closed_port_never_raises(samba_target):
+    from conftest import free_port
+
+    result = smb.test_connection(samba_target("plain", "pysmb", port=free_port(), timeout=2.0))
+
+    assert result["connect"] is False
+    assert "nothing accepts SMB connections" in result["detail"]
+
+
+# --------------------------------------------------------------------------- targets
+
+
+def _smb_settings(settings, **overrides) -> None:
+    values = {
+        "SMB_ENABLED": True,
+        "SMB_SERVER": "files.example.com",
+        "SMB_SHARE_NAME": "Reports",
+        "SMB_USERNAME": "svc-reports",
+        "SMB_PASSWORD": "env-secret",
+        "SMB_DOMAIN": "CORP",
+        "SMB_PORT": 445,
+        "SMB_TIMEOUT": 12,
+        "SMB_PATH_PREFIX": "ptb/exports",
+        "SMB_CLIENT": "smbprotocol",
+        **overrides,
+    }
+    for name, value in values.items():
+        setattr(settings, name, value)
+
+
+def _configuration(*, password: str, is_active: bool = True, **fields) -> SMBConfiguration:
+    values = {
+        "name": _unique("cfg"),
+        "server": "nas.example.com",
+        "port": 1445,
+        "share_name": "Exports",
+        "username": "ptb",
+        "domain": "WORKGROUP",
+        "path_prefix": "monthly",
+        "client": "pysmb",
+        "timeout_seconds": 7,
+        "is_active": is_active,
+        **fields,
+    }
+    config = SMBConfiguration(**values)
+    config.set_password(password)
+    config.save()
+    return config
+
+
+@pytest.mark.django_db
+def test_active_target_prefers_the_active_configuration(settings):
+    _smb_settings(settings)
+    _configuration(password="inactive-secret", is_active=False, server="old.example.com")
+    _configuration(password="db-secret")
+
+    target = smb.active_target()
+
+    assert target == smb.SMBTarget(
+        server="nas.example.com",
+        port=1445,
+        share="Exports",
+        username="ptb",
+        password="db-secret",
+        domain="WORKGROUP",
+        path_prefix="monthly",
+        client="pysmb",
+        require_encryption=False,
+        timeout=7.0,
+    )
+
+
+@pytest.mark.django_db
+def test_active_target_falls_back_to_the_environment_then_to_none(settings):
+    _smb_settings(settings)
+    _configuration(password="inactive-secret", is_active=False)
+
+    target = smb.active_target()
+    assert target is not None
+    assert (target.server, target.share, target.password, target.client, target.timeout) == (
+        "files.example.com",
+        "Reports",
+        "env-secret",
+        "smbprotocol",
+        12.0,
+    )
+
+    settings.SMB_ENABLED = False
+    assert smb.active_target() is None
+
+
+def test_an_incomplete_environment_is_a_delivery_error(settings):
+    _smb_settings(settings, SMB_SERVER="", SMB_CLIENT="samba4")
+
+    with pytest.raises(smb.SMBDeliveryError, match="no server; unknown client 'samba4'"):
+        smb.SMBTarget.from_settings()
+
+
+# --------------------------------------------------------------------------- API
+
+
+URL = "/api/v1/smb-configs/{}/test-connection/"
+
+
+@pytest.mark.django_db
+def test_api_test_connection_checks_the_share_and_records_the_result(samba, client_for, settings):
+    config = _configuration(
+        password=samba.password,
+        server="127.0.0.1",
+        port=samba.port,
+        share_name="plain",
+        username=samba.username,
+        path_prefix=_unique(),
+        timeout_seconds=5,
+    )
+    superadmin = make_user(Role.SUPERADMIN)
+
+    response = client_for(superadmin).post(URL.format(config.pk))
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["connect"], body["list"], body["write"]) == (True, True, True), body
+    assert samba.password not in response.content.decode()
+    config.refresh_from_db()
+    assert config.last_tested_at is not None
+    assert config.last_test_result == body
+    audit = UserActivityLog.objects.get(action="test", object_id=str(config.pk))
+    assert audit.user == superadmin
+    assert audit.changes == {"result": body}
+
+
+@pytest.mark.django_db
+def test_api_test_connection_needs_the_right_to_change_smb_configs(client_for):
+    config = _configuration(password="irrelevant")
+
+    response = client_for(make_user(Role.USER)).post(URL.format(config.pk))
+
+    assert response.status_code == 403
+    config.refresh_from_db()
+    assert config.last_tested_at is None
+    assert not UserActivityLog.objects.filter(action="test").exists()

@@ -1,0 +1,183 @@
+"""Real Celery worker processes, the real Redis broker, PostgreSQL and smbd: a report
+queued through the API is built by a worker and lands on the share, survives a
+worker killed mid-job, and waits out a share that is down."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import time
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+
+from api.accounts.roles import Role
+from api.overtime.models import OvertimeRequest
+from api.reports.models import ReportJob, ReportStatus
+from api.system.services import smb_config_create
+from tests.factories import make_department, make_employee, make_user
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("redis_available")]
+
+EXPORT = "/api/v1/overtime-requests/export/"
+
+
+@pytest.fixture
+def share(samba, settings, tmp_path):
+    """The active SMB configuration points at the private smbd's plain share."""
+    settings.REPORTS_DIR = tmp_path / "reports"
+    # The smbd outlives a test; what an earlier test delivered must not count here.
+    shutil.rmtree(samba.plain_dir / "reports", ignore_errors=True)
+    admin = make_user(Role.SUPERADMIN)
+    smb_config_create(
+        data={
+            "name": "test share",
+            "server": "127.0.0.1",
+            "port": samba.port,
+            "share_name": "plain",
+            "username": samba.username,
+            "domain": "WORKGROUP",
+            "path_prefix": "reports/overtime",
+            "client": "pysmb",
+            "timeout_seconds": 5,
+            "is_active": True,
+        },
+        password=samba.password,
+        by=admin,
+    )
+    return admin
+
+
+def seed_october(count: int) -> None:
+    department = make_department(name="Ops")
+    employees = [make_employee(department=department) for _ in range(5)]
+    author = make_user(with_employee=False)
+    start = datetime(2026, 10, 1, 17, tzinfo=UTC)
+    OvertimeRequest.objects.bulk_create(
+        OvertimeRequest(
+            employee=employees[n % 5],
+            created_by=author,
+            start_at=start + timedelta(minutes=7 * n),
+            end_at=start + timedelta(minutes=7 * n + 60),
+            reason=f"Batch {n}",
+            status="approved",
+            total_hours=Decimal(1),
+            net_hours=Decimal(1),
+        )
+        for n in range(count)
+    )
+
+
+def wait_for(job_id: int, statuses: set[str], timeout: float = 90) -> ReportJob:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = ReportJob.objects.get(pk=job_id)
+        if job.status in statuses:
+            return job
+        time.sleep(0.2)
+    raise AssertionError(f"job {job_id} stayed '{job.status}' ({job.error})")
+
+
+def worker_env(**extra: str) -> dict[str, str]:
+    from django.conf import settings
+
+    return {"REPORTS_DIR": str(settings.REPORTS_DIR), **extra}
+
+
+def test_an_export_is_built_by_a_worker_and_delivered_to_the_share(
+    share, samba, client_for, celery_worker_factory, settings
+):
+    seed_october(50)
+    logs = settings.REPORTS_DIR.parent / "logs"
+    worker = celery_worker_factory(**worker_env(LOG_TO_FILE="true", LOG_DIR=str(logs)))
+
+    response = client_for(share).post(
+        EXPORT, {"kind": "monthly", "date": "2026-10-01"}, format="json"
+    )
+    assert response.status_code == 202, response.content
+    job = wait_for(response.json()["id"], {ReportStatus.DELIVERED, ReportStatus.FAILED})
+
+    assert job.status == ReportStatus.DELIVERED, (job.error, worker.log()[-3000:])
+    assert job.smb_path.endswith(job.file_name)
+    delivered = samba.plain_dir / "reports" / "overtime" / job.file_name
+    summary = pd.read_excel(io.BytesIO(delivered.read_bytes()), sheet_name="Summary")
+    total = summary[summary["Department"] == "All departments"].iloc[0]
+    assert (total["Requests"], total["Net hours"]) == (50, 50)
+    # The worker's JSON log names the task and carries the API request's id.
+    request_id = response["X-Request-ID"]
+    celery_log = (logs / "celery.log").read_text()
+    assert "reports.run_job" in celery_log
+    assert request_id in celery_log
+
+
+def test_a_worker_killed_mid_job_leaves_it_to_the_next_one_exactly_once(
+    share, samba, client_for, celery_worker_factory
+):
+    seed_october(6000)
+    # A short visibility timeout, so the killed worker's message comes back within the
+    # test (production keeps it longer than the longest task).
+    first = celery_worker_factory(**worker_env(CELERY_VISIBILITY_TIMEOUT="5"))
+    response = client_for(share).post(
+        EXPORT, {"kind": "monthly", "date": "2026-10-01"}, format="json"
+    )
+    job_id = response.json()["id"]
+    wait_for(job_id, {ReportStatus.RUNNING}, timeout=60)
+
+    first.kill()
+    assert ReportJob.objects.get(pk=job_id).status == ReportStatus.RUNNING
+    second = celery_worker_factory(**worker_env(CELERY_VISIBILITY_TIMEOUT="5"))
+    job = wait_for(job_id, {ReportStatus.DELIVERED, ReportStatus.FAILED}, timeout=120)
+
+    assert job.status == ReportStatus.DELIVERED, (job.error, second.log()[-3000:])
+    assert job.attempts == 2  # built by the first (killed) and the second worker
+    folder = samba.plain_dir / "reports" / "overtime"
+    assert sorted(p.name for p in folder.iterdir()) == [job.file_name]  # once, no leftovers
+    time.sleep(6)  # past another visibility timeout: nothing runs it a third time
+    assert ReportJob.objects.get(pk=job_id).attempts == 2
+    assert "reports.run_job" in second.log()
+
+
+def test_a_share_that_is_down_gets_the_report_once_it_is_back(
+    share, samba, client_for, celery_worker_factory
+):
+    seed_october(20)
+    worker = celery_worker_factory(**worker_env(REPORT_UPLOAD_RETRY_BASE_SECONDS="1"))
+    samba.stop()
+    client = client_for(share)
+
+    response = client.post(EXPORT, {"kind": "monthly", "date": "2026-10-01"}, format="json")
+    job = wait_for(response.json()["id"], {ReportStatus.UPLOAD_FAILED}, timeout=60)
+
+    status = client.get(f"/api/v1/report-jobs/{job.pk}/").json()
+    assert status["status"] == "upload_failed"
+    assert "share" in status["error"].lower()
+    assert samba.password not in status["error"]
+    folder = samba.plain_dir / "reports" / "overtime"
+    assert not (folder / job.file_name).exists()
+    # The file is kept locally and can be downloaded meanwhile.
+    assert client.get(status["download_url"]).status_code == 200
+
+    samba.start()
+    job = wait_for(job.pk, {ReportStatus.DELIVERED}, timeout=90)
+    assert (folder / job.file_name).exists(), worker.log()[-3000:]
+    assert [p.name for p in folder.iterdir()] == [job.file_name]
+    assert job.upload_attempts >= 2
+
+
+def test_temp_only_keeps_no_local_copy_once_delivered(share, samba, client_for, settings):
+    """In-process (Celery eager, as in the embedded default), EXCEL_TEMP_ONLY on."""
+    settings.EXCEL_TEMP_ONLY = True
+    seed_october(5)
+    client = client_for(share)
+
+    response = client.post(EXPORT, {"kind": "daily", "date": "2026-10-01"}, format="json")
+
+    job = ReportJob.objects.get(pk=response.json()["id"])
+    assert job.status == ReportStatus.DELIVERED
+    assert (samba.plain_dir / "reports" / "overtime" / job.file_name).exists()
+    assert not list(settings.REPORTS_DIR.iterdir())
+    download = client.get(f"/api/v1/report-jobs/{job.pk}/download/")
+    assert download.status_code == 404
+    assert job.smb_path in download.json()["error"]["message"]

@@ -1,0 +1,55 @@
+from django.http import FileResponse
+from drf_yasg.utils import no_body, swagger_auto_schema
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+
+from api.accounts.roles import Action, Resource
+from api.common.uploads import safe_name
+from api.common.viewsets import ReadOnlyViewSet
+from api.reports import selectors, services
+from api.reports.filters import ReportJobFilter
+from api.reports.serializers import ReportJobSerializer
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ReportJobViewSet(ReadOnlyViewSet):
+    """Report jobs: follow an export (status), download its file, retry a failed one.
+
+    Global admins see every job, scheduled runs included; others their own."""
+
+    resource = Resource.REPORTS
+    permission_actions = {"download": Action.VIEW, "retry": Action.CREATE}
+    serializer_class = ReportJobSerializer
+    filterset_class = ReportJobFilter
+    ordering_fields = ("created_at", "status", "period_start")
+    ordering = ("-created_at", "-id")
+
+    def visible_queryset(self, user):
+        return selectors.report_jobs_visible_to(user=user)
+
+    @swagger_auto_schema(responses={200: "The .xlsx file", 404: "Not built, or removed"})
+    @action(detail=True, methods=["get"])
+    def download(self, request, pk=None):
+        job = self.get_object()
+        path = services.report_local_path(job)
+        if path is None:
+            raise NotFound(
+                "No local file for this report: not built yet, or removed after upload "
+                f"(it is on the share at '{job.smb_path}')."
+                if job.smb_path
+                else "No local file for this report yet."
+            )
+        return FileResponse(
+            path.open("rb"),
+            as_attachment=True,
+            filename=safe_name(job.file_name),
+            content_type=XLSX,
+        )
+
+    @swagger_auto_schema(request_body=no_body, responses={202: ReportJobSerializer})
+    @action(detail=True, methods=["post"])
+    def retry(self, request, pk=None):
+        job = services.report_job_retry(job=self.get_object(), by=request.user)
+        return Response(ReportJobSerializer(job).data, status=202)
