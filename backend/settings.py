@@ -504,6 +504,7 @@ SMB_POOL_MIN_SIZE = env.int("SMB_POOL_MIN_SIZE", default=2)
 SMB_POOL_MAX_SIZE = env.int("SMB_POOL_MAX_SIZE", default=5)
 SMB_PATH_PREFIX = env.str("SMB_PATH_PREFIX", default="")
 SMB_CLIENT = env.str("SMB_CLIENT", default="pysmb")
+SMB_REQUIRE_ENCRYPTION = env.bool("SMB_REQUIRE_ENCRYPTION", default=False)
 
 # --------------------------------------------------------------------------- logging
 

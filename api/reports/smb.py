@@ -148,7 +148,7 @@ class SMBTarget:
             domain=settings.SMB_DOMAIN,
             path_prefix=settings.SMB_PATH_PREFIX,
             client=settings.SMB_CLIENT,
-            require_encryption=getattr(settings, "SMB_REQUIRE_ENCRYPTION", False),
+            require_encryption=settings.SMB_REQUIRE_ENCRYPTION,
             timeout=float(settings.SMB_TIMEOUT),
         )
 
