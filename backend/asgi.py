@@ -1,5 +1,6 @@
 """ASGI entry point: HTTP through Django, WebSockets through Channels (realtime issue)."""
 
+import gc
 import os
 
 import django
@@ -24,3 +25,8 @@ application = ProtocolTypeRouter(
         "websocket": AllowedHostsOriginValidator(URLRouter(websocket_urlpatterns)),
     }
 )
+
+# Everything imported so far lives as long as the process: move it out of the garbage
+# collector's sight, so full collections (which pause the event loop, and with it every
+# socket) walk only what requests and sockets allocate.
+gc.freeze()

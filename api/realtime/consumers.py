@@ -279,11 +279,6 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         if self._admits(message.audience):
             await self._emit(message.text)
 
-    def transport_restored(self, stream: str) -> None:
-        if stream in self._followed and stream not in self._catching_up:
-            self._catching_up[stream] = []
-            self._spawn(self._catch_up(stream))
-
     def transport_reconnected(self) -> None:
         self._spawn(self._rejoin())
 

@@ -48,8 +48,6 @@ class Sink(Protocol):
 
     async def deliver(self, message: Message) -> None: ...
 
-    def transport_restored(self, stream: str) -> None: ...
-
     def transport_reconnected(self) -> None: ...
 
 
@@ -195,16 +193,24 @@ class Hub:
         while True:
             await self.dispatch(await self._local.get())
 
-    def _restored(self, streams: list[str]) -> None:
-        for stream in streams:
-            for sink in tuple(self._sinks.get(stream, ())):
-                sink.transport_restored(stream)
-
     def _reconnected(self) -> None:
-        """Redis is back: every socket re-joins what Redis forgot, then catches up."""
+        """Redis is back: every socket re-joins what Redis forgot; what was published
+        while it was away is replayed from the log, once for all local sockets."""
         for sink in {sink for sinks in self._sinks.values() for sink in sinks}:
             sink.transport_reconnected()
-        self._restored(self.streams())
+        for stream in self.streams():
+            self.loop.create_task(self._replay(stream))
+
+    async def _replay(self, stream: str) -> None:
+        """Reads the log after what this process delivered and dispatches it: one query
+        for all local sockets (each drops what it already has, by sequence)."""
+        from api.realtime.publisher import envelope_of, events_after
+
+        after = self._delivered.get(stream, 0)
+        events = await database_sync_to_async(events_after)(stream, after)
+        for event in events:
+            envelope, audience = envelope_of(event)
+            await self.dispatch(Message(stream, event.sequence, audience, envelope.to_json()))
 
     # -- background work ------------------------------------------------------------
 
@@ -271,19 +277,25 @@ class Hub:
             backoff = min(backoff * 2, 5.0)
 
     async def _reconcile_forever(self) -> None:
-        """Backstop: a stream whose log is ahead of what was delivered gets caught up."""
+        """Backstop: a stream whose log stays ahead of what was delivered for a whole
+        interval lost a message on the way; it is replayed from the log. (A single
+        look would also catch events merely in flight between commit and delivery.)"""
         from api.realtime.publisher import stream_position
 
+        suspects: dict[str, int] = {}
         while True:
             await asyncio.sleep(settings.REALTIME_RECONCILE_SECONDS)
             try:
-                behind = []
                 for stream in self.streams():
                     position = await database_sync_to_async(stream_position)(stream)
-                    if position.last_sequence > self._delivered.get(stream, 0):
-                        self._delivered[stream] = position.last_sequence
-                        behind.append(stream)
-                self._restored(behind)
+                    delivered = self._delivered.get(stream, 0)
+                    if position.last_sequence <= delivered:
+                        suspects.pop(stream, None)
+                    elif suspects.get(stream, 0) > delivered:
+                        suspects.pop(stream)
+                        await self._replay(stream)
+                    else:
+                        suspects[stream] = position.last_sequence
             except asyncio.CancelledError:
                 raise
             except Exception:

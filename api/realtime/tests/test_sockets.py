@@ -341,7 +341,7 @@ async def test_idle_socket_with_hub_restart_keeps_receiving(sockets, board):
     author = await new_user()
     socket = await sockets("/ws/board/", user=await new_user())
     await new_card(author, "one")
-    hub()._restored(["board"])  # what a reconnect does
+    await hub()._replay("board")  # what a reconnect does
     await new_card(author, "two")
 
     sequences = [(await socket.receive_until("task.created"))["sequence"] for _ in range(2)]
