@@ -327,7 +327,9 @@ def _makedirs(session: _Session, folder: str) -> None:
             # A concurrent upload created it since is_dir() said no. (Checking with
             # is_dir() again is no good: the server may refuse to open the folder while
             # the other creator still holds it, STATUS_SHARING_VIOLATION.)
-            if _ntstatus(exc) == _STATUS_OBJECT_NAME_COLLISION:
+            # Creating it at the very moment another creator holds it open answers
+            # STATUS_SHARING_VIOLATION instead: it exists all the same.
+            if _ntstatus(exc) in (_STATUS_OBJECT_NAME_COLLISION, _STATUS_SHARING_VIOLATION):
                 continue
             # Otherwise mkdir's error is the one worth reporting (no share, no right).
             raise
@@ -335,6 +337,7 @@ def _makedirs(session: _Session, folder: str) -> None:
 
 _STATUS_PENDING = 0x00000103
 _STATUS_OBJECT_NAME_COLLISION = 0xC0000035
+_STATUS_SHARING_VIOLATION = 0xC0000043
 # NTSTATUS codes worth a sentence of their own; the rest are shown by name.
 _STATUS_HINTS = {
     0xC000006D: "authentication failed (wrong user name, password or domain)",
