@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from api.overtime.models import OvertimeBreak, OvertimeRegulation, OvertimeRequest
 from api.overtime.selectors import local_day_bounds
@@ -113,8 +113,6 @@ def report_rows(*, period_start: date, period_end: date, filters: dict) -> Itera
 
 def regulation_limits(*, on: date) -> dict[str, dict]:
     """Limits per department name ("" = global) in force on `on`, for the violations sheet."""
-    from django.db.models import Q
-
     limits: dict[str, dict] = {}
     in_force = (
         OvertimeRegulation.objects.filter(is_active=True, effective_from__lte=on)
