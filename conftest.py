@@ -74,6 +74,15 @@ def _close_connection_pools(django_db_setup, django_db_blocker):
                 connection.close_pool()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _default_garbage_collection() -> None:
+    """The suite's process hosts many short event loops: no server GC policy in it
+    (api/common/gc_policy.py; Daphne processes started by tests do use it)."""
+    from django.conf import settings
+
+    settings.ASGI_GC_TUNING = False
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings) -> None:
     # PBKDF2's deliberate slowness is for attackers, not for a test suite.

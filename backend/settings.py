@@ -89,6 +89,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "backend.urls"
 WSGI_APPLICATION = "backend.wsgi.application"
 ASGI_APPLICATION = "backend.asgi.application"
+# Daphne runs full garbage collections at quiet moments instead of mid-fan-out
+# (api/common/gc_policy.py). The test suite turns it off in its own process.
+ASGI_GC_TUNING = env.bool("ASGI_GC_TUNING", default=True)
 
 TEMPLATES = [
     {

@@ -72,10 +72,15 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         for stream in list(self._followed):
             await hub.unsubscribe(stream, self)
         if self.identity is not None:
-            await self.channel_layer.group_discard(
-                control_group(self.identity.user.pk), self.channel_name
-            )
+            # Presence first: others should see this person leave even if Redis is
+            # struggling; a membership left behind expires with the channel.
             await self.departed()
+            try:
+                await self.channel_layer.group_discard(
+                    control_group(self.identity.user.pk), self.channel_name
+                )
+            except (RedisError, OSError) as exc:
+                logger.warning("leaving the control group failed: %s", type(exc).__name__)
         self._sender.cancel()
         for task in list(self._background):
             task.cancel()

@@ -32,6 +32,8 @@ from django.conf import settings
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from api.common import gc_policy
+
 logger = logging.getLogger("api.realtime")
 
 
@@ -175,6 +177,7 @@ class Hub:
         reach each socket in the order they came; a socket's send does not suspend
         under Daphne, so 1,000 sockets cost one pass, not 1,000 task wake-ups.
         """
+        gc_policy.mark_busy()
         if message.sequence is not None:
             previous = self._delivered.get(message.stream, 0)
             self._delivered[message.stream] = max(previous, message.sequence)

@@ -18,6 +18,8 @@ from django.conf import settings
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
+from api.realtime.layers import blocking_pool
+
 logger = logging.getLogger("api.realtime")
 
 
@@ -46,7 +48,7 @@ def _tolerant(method):
 
 class _RedisRooms:
     def __init__(self) -> None:
-        self._client = aioredis.Redis.from_url(
+        pool = blocking_pool(
             settings.REDIS_CHANNELS_URL,
             socket_timeout=settings.REDIS_SOCKET_TIMEOUT,
             socket_connect_timeout=settings.REDIS_SOCKET_TIMEOUT,
@@ -55,6 +57,7 @@ class _RedisRooms:
             retry=Retry(NoBackoff(), 1),
             retry_on_error=[redis.ConnectionError, redis.TimeoutError, OSError],
         )
+        self._client = aioredis.Redis(connection_pool=pool)
 
     @staticmethod
     def _keys(room: str) -> tuple[str, str]:
