@@ -319,7 +319,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "api.common.pagination.StandardPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "api.common.filters.FilterBackend",
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
