@@ -584,6 +584,10 @@ DJANGO_GUID = {
 # List counts at or above this many rows are cached (see api/common/pagination.py).
 COUNT_CACHE_MIN_ROWS = env.int("COUNT_CACHE_MIN_ROWS", default=1000)
 COUNT_CACHE_SECONDS = env.int("COUNT_CACHE_SECONDS", default=60)
+# Rendered list pages (the overtime list) are served again for the same user and
+# query until a row they show changes, or this many seconds (api/common/list_cache.py).
+# 0 turns it off.
+LIST_CACHE_SECONDS = env.int("LIST_CACHE_SECONDS", default=60)
 
 # --------------------------------------------------------------------------- realtime
 

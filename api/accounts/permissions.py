@@ -42,7 +42,10 @@ def effective_permissions(user) -> Mapping[str, frozenset[str]]:
         resource: set(actions)
         for resource, actions in DEFAULT_PERMISSIONS.get(user.role, {}).items()
     }
-    for resource, action, allowed in user_overrides(user.pk):
+    overrides = user.__dict__.pop("_prefetched_overrides", None)
+    if overrides is None:
+        overrides = user_overrides(user.pk)
+    for resource, action, allowed in overrides:
         actions = granted.setdefault(resource, set())
         if allowed:
             actions.add(action)
@@ -53,8 +56,14 @@ def effective_permissions(user) -> Mapping[str, frozenset[str]]:
     return result
 
 
-def _overrides_key(user_id: int) -> str:
+def overrides_key(user_id: int) -> str:
     return f"perm-overrides:{user_id}"
+
+
+def prefetch_overrides(user, rows: list) -> None:
+    """Overrides read from the cache along with the rest of the caller's identity
+    (api.accounts.auth.identity): this request need not ask again."""
+    user.__dict__["_prefetched_overrides"] = rows
 
 
 def user_overrides(user_id: int) -> list[tuple[str, str, bool]]:
@@ -63,7 +72,7 @@ def user_overrides(user_id: int) -> list[tuple[str, str, bool]]:
     any change, see api.accounts.receivers)."""
     from api.accounts.models import UserPermissionOverride
 
-    key = _overrides_key(user_id)
+    key = overrides_key(user_id)
     try:
         cached = cache.get(key)
     except CACHE_ERRORS as exc:
@@ -85,7 +94,7 @@ def user_overrides(user_id: int) -> list[tuple[str, str, bool]]:
 
 def forget_user_overrides(user_id: int) -> None:
     try:
-        cache.delete(_overrides_key(user_id))
+        cache.delete(overrides_key(user_id))
     except CACHE_ERRORS as exc:
         cache_unavailable("permission overrides", exc)
 

@@ -31,8 +31,14 @@ logger = logging.getLogger("api.accounts")
 SESSION_TOUCH_INTERVAL = timedelta(seconds=60)
 
 
-def _closed_key(session_id: str) -> str:
+def session_closed_key(session_id: str) -> str:
+    """Cache marker a logout leaves for its session."""
     return f"session-closed:{session_id}"
+
+
+def session_touch_key(session_or_jti: str) -> str:
+    """Cache marker of a session whose activity time was written recently."""
+    return f"session-touch:{session_or_jti}"
 
 
 def session_start(
@@ -64,7 +70,7 @@ def session_rotated(*, session_id: str, token_jti: str) -> None:
 
 
 def session_touch(*, session_id: str | None = None, token_jti: str | None = None) -> None:
-    marker = f"session-touch:{session_id or token_jti}"
+    marker = session_touch_key(session_id or token_jti)
     try:
         if not cache.add(marker, 1, timeout=int(SESSION_TOUCH_INTERVAL.total_seconds())):
             return
@@ -87,7 +93,7 @@ def session_is_closed(session_id: str) -> bool:
     Without the cache the database answers (one query), so a logout still holds.
     """
     try:
-        return bool(cache.get(_closed_key(session_id)))
+        return bool(cache.get(session_closed_key(session_id)))
     except CACHE_ERRORS as exc:
         cache_unavailable("session check", exc)
         return UserSession.objects.filter(session_id=session_id, logout_at__isnull=False).exists()
@@ -111,7 +117,7 @@ def session_close(*, session_id: str | None = None, token_jti: str | None = None
     ttl = int(settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"].total_seconds()) + 60
     try:
         for sid in closed_ids:
-            cache.set(_closed_key(sid), 1, timeout=ttl)
+            cache.set(session_closed_key(sid), 1, timeout=ttl)
     except CACHE_ERRORS as exc:
         cache_unavailable("session close", exc)  # session_is_closed falls back to the rows
     return count

@@ -17,6 +17,7 @@ from functools import cached_property, partial
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.db import transaction
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
@@ -34,6 +35,15 @@ def bump_generation(model) -> None:
         cache.set(generation_key(model), 1, timeout=None)
     except CACHE_ERRORS as exc:
         cache_unavailable("count generation", exc)
+
+
+def rows_changed(model) -> None:
+    """Cached counts and list pages of `model` are stale: now, and again once the
+    transaction commits (a reader between the first bump and the commit still saw
+    the old rows, and may have cached them under the new generation). Signals call
+    it for every ORM save and delete; bulk writes, which send none, call it."""
+    bump_generation(model)
+    transaction.on_commit(partial(bump_generation, model))
 
 
 class CachedCountPaginator(Paginator):

@@ -14,7 +14,7 @@ from typing import Any
 from django.dispatch import Signal
 from django.utils import timezone
 
-from api.common.pagination import bump_generation
+from api.common.pagination import rows_changed
 from api.notifications.models import Notification
 
 # Sent inside the writing transaction, with `notifications=[Notification, ...]`.
@@ -56,7 +56,7 @@ def notifications_create(
             )
         )
     created = Notification.objects.bulk_create(rows)
-    bump_generation(Notification)  # bulk_create sends no post_save
+    rows_changed(Notification)  # bulk_create sends no post_save
     _announce(created)
     return created
 
@@ -75,7 +75,7 @@ def notifications_mark_all_read(*, user) -> int:
         is_read=True, read_at=timezone.now(), updated_at=timezone.now()
     )
     if count:
-        bump_generation(Notification)  # update() sends no post_save
+        rows_changed(Notification)  # update() sends no post_save
         _announce_read(user.pk)
     return count
 

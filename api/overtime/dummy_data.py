@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from api.accounts.models import User
-from api.common.pagination import bump_generation
+from api.common.pagination import rows_changed
 from api.org.models import Employee, Project
 from api.overtime.calculations import split_hours
 from api.overtime.models import OvertimeBreak, OvertimeRequest, OvertimeStatus
@@ -107,5 +107,6 @@ def generate_overtime_dummy(
                 for b_start, b_end in request_breaks
             )
         created += size
-    bump_generation(OvertimeRequest)  # bulk inserts send no post_save
+    rows_changed(OvertimeRequest)  # bulk inserts send no post_save
+    rows_changed(OvertimeBreak)
     return created

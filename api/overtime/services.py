@@ -28,6 +28,7 @@ from api.accounts.permissions import user_can
 from api.accounts.roles import Action, Resource
 from api.accounts.selectors import user_department_id
 from api.common.exceptions import InvalidTransition, RuleViolation
+from api.common.pagination import rows_changed
 from api.notifications.models import NotificationKind
 from api.notifications.selectors import department_admins, superadmins
 from api.notifications.services import notifications_create
@@ -178,6 +179,7 @@ def _replace_breaks(request: OvertimeRequest, breaks: Sequence[BreakInput]) -> N
         OvertimeBreak(request=request, start_at=b.start_at, end_at=b.end_at, note=b.note)
         for b in breaks
     )
+    rows_changed(OvertimeBreak)  # bulk_create sends no post_save
 
 
 def _breaks_snapshot(request: OvertimeRequest) -> list[dict]:

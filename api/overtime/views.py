@@ -5,12 +5,16 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from api.accounts.models import User
 from api.accounts.roles import Action, Resource
+from api.common.list_cache import CachedListMixin
 from api.common.throttling import ExportThrottle
 from api.common.uploads import download_response
 from api.common.viewsets import CRUDViewSet
+from api.org.models import Department, Employee, Project
 from api.overtime import selectors, services
 from api.overtime.filters import OvertimeRegulationFilter, OvertimeRequestFilter
+from api.overtime.models import OvertimeBreak, OvertimeRequest
 from api.overtime.serializers import (
     ApproveSerializer,
     OvertimeRegulationSerializer,
@@ -25,11 +29,11 @@ from api.reports.serializers import ExportRequestSerializer, ReportJobSerializer
 from api.reports.services import report_export_request
 
 
-class OvertimeRequestViewSet(CRUDViewSet):
+class OvertimeRequestViewSet(CachedListMixin, CRUDViewSet):
     """Overtime requests and their workflow (submit, approve, reject, cancel).
 
     Employees see their own requests, department admins their department's,
-    superadmins everything.
+    superadmins everything. Pages carry an ETag; `If-None-Match` gets 304.
     """
 
     resource = Resource.OVERTIME_REQUESTS
@@ -50,11 +54,13 @@ class OvertimeRequestViewSet(CRUDViewSet):
     )
     ordering_fields = ("start_at", "end_at", "created_at", "net_hours", "status")
     ordering = ("-start_at", "-id")
+    # Everything a list row shows (and the user's scope) is read from these.
+    list_cache_models = (OvertimeRequest, OvertimeBreak, Employee, Department, Project, User)
 
     def visible_queryset(self, user):
         return selectors.overtime_requests_visible_to(user=user)
 
-    def list(self, request, *args, **kwargs):
+    def uncached_list(self, request, *args, **kwargs):
         """The busiest list reads plain rows (see overtime_request_rows)."""
         scope = selectors.overtime_requests_scope(user=request.user)
         page = self.paginate_queryset(self.filter_queryset(scope).values(*selectors.LIST_COLUMNS))

@@ -7,12 +7,12 @@ owns it, so each token is validated once, by the right validator.
 from __future__ import annotations
 
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
-from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.authentication import JWTAuthentication
 
 from api.accounts.auth.external import authenticate_external_token
+from api.accounts.auth.identity import token_user
 from api.accounts.auth.tokens import is_external_token
-from api.accounts.services import session_is_closed, session_touch
+from api.accounts.services import session_touch
 from api.common.request_context import set_log_user
 
 
@@ -50,12 +50,7 @@ class LocalJWTAuthentication(JWTAuthentication):
         if raw is None or is_external_token(raw):
             return None
         validated = self.get_validated_token(raw.encode())
-        user = self.get_user(validated)
-        session_id = validated.get("sid")
-        if session_id:
-            if session_is_closed(session_id):
-                raise AuthenticationFailed("This session has ended.", code="session_ended")
-            session_touch(session_id=session_id)
+        user = token_user(validated)  # session checks included, one cache round trip
         set_log_user(user)
         return user, validated
 

@@ -177,9 +177,8 @@ def test_session_activity_is_recorded_without_a_write_per_request(
     session = UserSession.objects.get(session_id=tokens["session_id"])
     first_seen = session.last_activity_at
 
-    with django_assert_max_num_queries(
-        4
-    ):  # user, overrides, employee; no UPDATE (overrides are read once, then cached)
+    # At most the profile's own reads; no UPDATE (the user and overrides are cached).
+    with django_assert_max_num_queries(4):
         api_client.get(ME)
 
     session.refresh_from_db()

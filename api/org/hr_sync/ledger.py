@@ -9,6 +9,7 @@ from typing import Any
 from django.db import models
 from django_guid import get_guid
 
+from api.common.pagination import rows_changed
 from api.system.audit import diff, resource_of, snapshot
 from api.system.models import UserActivityLog
 
@@ -52,6 +53,7 @@ class Ledger:
 
     def create(self, objs: list) -> None:
         self.model.objects.bulk_create(objs)
+        rows_changed(self.model)  # bulk_create sends no post_save
         self.created.extend(objs)
         self.written.update({obj.pk: _state(obj) for obj in objs})
 
@@ -63,6 +65,7 @@ class Ledger:
         for obj in dirty:
             obj.updated_at = now  # bulk_update does not apply auto_now
         self.model.objects.bulk_update(dirty, fields=[*self.fields, "updated_at"])
+        rows_changed(self.model)
         self.written.update({obj.pk: _state(obj) for obj in dirty})
 
     def outcome(self, department_of) -> tuple[SyncCounts, list[UserActivityLog]]:

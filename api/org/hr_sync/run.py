@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from api.accounts.models import User
+from api.common.pagination import rows_changed
 from api.integrations.external_api import ExternalAPIClient, get_client
 from api.org.hr_sync.feed import DepartmentRow, department_rows, employee_rows, text
 from api.org.hr_sync.ledger import (
@@ -216,6 +217,7 @@ class _Run:
             changes = {"is_active": {"old": not account.is_active, "new": account.is_active}}
             logs.append(audit_row(action, account, changes, employee.department_id))
         User.objects.bulk_update(accounts, fields=["is_active"])
+        rows_changed(User)
         self.result.accounts_unlocked = sum(account.is_active for account in accounts)
         self.result.accounts_locked = len(accounts) - self.result.accounts_unlocked
         return logs
@@ -223,6 +225,7 @@ class _Run:
     def _mark_seen(self, model: type[models.Model], ids: list[int]) -> None:
         """`synced_at` says when HR last listed the row; not a change, so not audited."""
         model.objects.filter(pk__in=ids).update(synced_at=self.now)
+        rows_changed(model)
 
 
 def _reaches(parents: dict[int, int | None], start: int, target: int) -> bool:

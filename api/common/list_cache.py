@@ -1,0 +1,99 @@
+"""List pages served again from the cache until something they show changes.
+
+A page of the overtime list costs a few milliseconds of Python and four queries.
+The same person asking for the same page again (a dashboard refreshing, a tab
+coming back, paging back and forth) gets the bytes rendered last time, after
+authentication, permissions and throttling as usual.
+
+An entry is keyed by the view, the user (whose role, department and employee link
+decide the scope), the query string, and the write generation of every model the
+representation reads (`list_cache_models`). Every ORM save or delete of an `api`
+model bumps its generation, at once and again after commit
+(api/common/receivers.py), and bulk writes bump it themselves, so no entry outlives
+a change made through the application. Writes outside the ORM show after
+`LIST_CACHE_SECONDS` at most; 0 turns the cache off.
+
+HTTP semantics: each page carries an ETag (a hash of its body) and
+`Cache-Control: private, no-cache`; `If-None-Match` with the current tag gets 304
+and no body; a request with `Cache-Control: no-cache` is built afresh.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse, HttpResponseNotModified
+from django.utils.http import parse_etags
+from rest_framework.renderers import JSONRenderer
+
+from api.common.cache import CACHE_ERRORS, cache_unavailable
+from api.common.pagination import generation_key
+
+
+def _etag(body: bytes) -> str:
+    return '"' + hashlib.sha1(body, usedforsecurity=False).hexdigest() + '"'
+
+
+class CachedListMixin:
+    """For a ViewSet whose `list` output depends only on the user, the query string
+    and the rows of `list_cache_models` (every model its representation reads)."""
+
+    list_cache_models: tuple = ()
+
+    def list(self, request, *args, **kwargs):
+        if not self._list_cacheable(request):
+            return self.uncached_list(request, *args, **kwargs)
+        # One round trip: the entry and the generations it must have been built at.
+        entry_key = self._list_cache_key(request)
+        generation_keys = [generation_key(model) for model in self.list_cache_models]
+        try:
+            found = cache.get_many([entry_key, *generation_keys])
+        except CACHE_ERRORS as exc:
+            cache_unavailable("list cache", exc)
+            return self.uncached_list(request, *args, **kwargs)
+        generations = tuple(found.get(key, 0) for key in generation_keys)
+        entry = found.get(entry_key)
+        fresh = "no-cache" not in request.headers.get("Cache-Control", "")
+        if entry is None or entry[0] != generations or not fresh:
+            response = self.uncached_list(request, *args, **kwargs)
+            if response.status_code != 200:
+                return response
+            body = request.accepted_renderer.render(
+                response.data, request.accepted_media_type, self.get_renderer_context()
+            )
+            # Stored under the generations read *before* building: a write meanwhile
+            # has bumped them, so this entry is never served as newer than it is.
+            entry = (generations, body, _etag(body))
+            try:
+                cache.set(entry_key, entry, timeout=settings.LIST_CACHE_SECONDS)
+            except CACHE_ERRORS as exc:
+                cache_unavailable("list cache", exc)
+        _, body, etag = entry
+        if_none_match = request.headers.get("If-None-Match", "")
+        if etag in parse_etags(if_none_match) or if_none_match.strip() == "*":
+            response = HttpResponseNotModified()
+        else:
+            response = HttpResponse(body, content_type=request.accepted_media_type)
+        response["ETag"] = etag
+        response["Cache-Control"] = "private, no-cache"
+        return response
+
+    def uncached_list(self, request, *args, **kwargs):
+        """The page itself; views with their own list code override this, not `list`."""
+        return super().list(request, *args, **kwargs)
+
+    def _list_cacheable(self, request) -> bool:
+        if not settings.LIST_CACHE_SECONDS or not self.list_cache_models:
+            return False
+        # Only the plain JSON rendering (not ?format=api, not an indent= media type).
+        return (
+            type(request.accepted_renderer) is JSONRenderer
+            and request.accepted_media_type == JSONRenderer.media_type
+        )
+
+    def _list_cache_key(self, request) -> str:
+        query = sorted(request.query_params.lists())
+        identity = f"{type(self).__qualname__}|{request.user.pk}|{query}"
+        return "list:" + hashlib.sha1(identity.encode(), usedforsecurity=False).hexdigest()
