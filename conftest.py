@@ -281,9 +281,11 @@ def daphne_factory(transactional_db, tmp_path):
     )
     servers = []
 
-    def start(**env_overrides: str):
+    def start(*, proxy_headers: bool = False, **env_overrides: str):
         port = free_port()
-        server = start_daphne(port, tmp_path / f"daphne-{port}.log", **env_overrides)
+        server = start_daphne(
+            port, tmp_path / f"daphne-{port}.log", proxy_headers=proxy_headers, **env_overrides
+        )
         servers.append(server)
         return server
 

@@ -72,7 +72,10 @@ class DaphneProcess:
                 self.process.wait(timeout=10)
 
 
-def start_daphne(port: int, log_path: Path, **env_overrides: str) -> DaphneProcess:
+def start_daphne(
+    port: int, log_path: Path, *, proxy_headers: bool = False, **env_overrides: str
+) -> DaphneProcess:
+    """`proxy_headers`: trust X-Forwarded-* as behind nginx (the Dockerfile's command)."""
     log_file = log_path.open("wb")
     process = subprocess.Popen(
         [
@@ -83,6 +86,7 @@ def start_daphne(port: int, log_path: Path, **env_overrides: str) -> DaphneProce
             "127.0.0.1",
             "-p",
             str(port),
+            *(["--proxy-headers"] if proxy_headers else []),
             "backend.asgi:application",
         ],
         cwd=REPO_ROOT,

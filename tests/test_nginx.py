@@ -1,0 +1,212 @@
+"""The shipped nginx configuration (nginx/templates/default.conf.template), rendered
+the way the official nginx image renders it and run by Debian's nginx in front of a
+real Daphne: TLS, the HTTP redirect, static files, the WebSocket upgrade, forwarded
+headers, the upload limit, and media never served from disk."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import shutil
+import ssl
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from websockets.asyncio.client import connect
+
+from api.accounts.roles import Role
+from api.realtime.tests.conftest import token_for
+from conftest import REPO_ROOT, free_port, require_service, wait_for_port
+from tests.factories import make_department, make_user
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("redis_available"),
+]
+
+TEMPLATE = REPO_ROOT / "nginx" / "templates" / "default.conf.template"
+
+
+def render(template: str, values: dict[str, str]) -> str:
+    """What the image's envsubst does: replace ${NAME} for the names given, and
+    leave every other $word (nginx's own variables) alone."""
+    rendered = re.sub(r"\$\{(\w+)\}", lambda m: values.get(m.group(1), m.group(0)), template)
+    leftover = set(re.findall(r"\$\{(\w+)\}", rendered))
+    assert not leftover, f"template needs values for {leftover}"
+    return rendered
+
+
+def self_signed_certificate(directory: Path) -> tuple[Path, Path]:
+    cert, key = directory / "cert.pem", directory / "key.pem"
+    subprocess.run(
+        [
+            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+            "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
+            "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+        ],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
+class Nginx:
+    def __init__(self, root: Path, http_port: int, https_port: int, cert: Path) -> None:
+        self.root, self.http_port, self.https_port, self.cert = root, http_port, https_port, cert
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def https(self) -> str:
+        return f"https://127.0.0.1:{self.https_port}"
+
+    def tls(self) -> ssl.SSLContext:
+        return ssl.create_default_context(cafile=str(self.cert))
+
+    def log(self) -> str:
+        path = self.root / "error.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+
+@pytest.fixture
+def nginx(daphne_factory, tmp_path):
+    binary = shutil.which("nginx") or (
+        "/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None
+    )
+    require_service(
+        "nginx (Debian's nginx package; .ci/run installs it)", None if binary else "not installed"
+    )
+    require_service("openssl", None if shutil.which("openssl") else "not installed")
+
+    server = daphne_factory(proxy_headers=True)
+    root = tmp_path / "nginx"
+    static = root / "static"
+    static.mkdir(parents=True)
+    (static / "probe.txt").write_text("served by nginx\n")
+    cert, key = self_signed_certificate(root)
+    http_port, https_port = free_port(), free_port()
+    site = render(
+        TEMPLATE.read_text(),
+        {
+            "APP_UPSTREAM": f"127.0.0.1:{server.port}",
+            "SERVER_NAME": "_",
+            "HTTP_PORT": str(http_port),
+            "HTTPS_PORT": str(https_port),
+            "TLS_CERT": str(cert),
+            "TLS_KEY": str(key),
+            "STATIC_ROOT": str(static),
+        },
+    )
+    (root / "site.conf").write_text(site)
+    # The main file the image would provide; as root, workers must stay root to read
+    # pytest's private temporary directory.
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    temp_paths = "\n".join(
+        f"    {kind}_temp_path {root / kind};"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    mime = "    include /etc/nginx/mime.types;\n" if Path("/etc/nginx/mime.types").exists() else ""
+    (root / "nginx.conf").write_text(
+        f"{user}worker_processes 1;\npid {root / 'nginx.pid'};\n"
+        f"error_log {root / 'error.log'} warn;\nevents {{ worker_connections 256; }}\n"
+        f"http {{\n{mime}    access_log off;\n{temp_paths}\n    include {root / 'site.conf'};\n}}\n"
+    )
+    proxy = Nginx(root, http_port, https_port, cert)
+    check = subprocess.run(
+        [binary, "-t", "-p", str(root), "-c", str(root / "nginx.conf")],
+        capture_output=True,
+        text=True,
+    )
+    assert check.returncode == 0, check.stderr
+    proxy.process = subprocess.Popen(
+        [binary, "-p", str(root), "-c", str(root / "nginx.conf"), "-g", "daemon off;"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_port(https_port)
+        yield proxy
+    finally:
+        proxy.process.terminate()
+        proxy.process.wait(timeout=10)
+
+
+def test_plain_http_redirects_to_https(nginx):
+    response = httpx.get(f"http://127.0.0.1:{nginx.http_port}/api/health/?x=1")
+    assert response.status_code == 301
+    assert response.headers["location"] == "https://127.0.0.1/api/health/?x=1"
+
+
+def test_the_api_answers_over_tls_and_knows_it(nginx):
+    superadmin = make_user(Role.SUPERADMIN)
+    make_department(code="AAA")
+    make_department(code="BBB")
+    with httpx.Client(base_url=nginx.https, verify=nginx.tls()) as client:
+        health = client.get("/api/health/")
+        assert health.status_code == 200, nginx.log()
+        assert health.json()["status"] == "ok"
+
+        response = client.get(
+            "/api/v1/departments/",
+            params={"page_size": 1},
+            headers={"Authorization": f"Bearer {token_for(superadmin)}"},
+        )
+    assert response.status_code == 200
+    # Daphne trusted X-Forwarded-Proto from nginx: the app builds https links.
+    assert response.json()["next"].startswith("https://127.0.0.1")
+    assert "server" not in response.headers or "nginx/" not in response.headers["server"]
+
+
+def test_static_files_come_from_nginx_with_long_caching(nginx):
+    response = httpx.get(f"{nginx.https}/static/probe.txt", verify=nginx.tls())
+    assert response.status_code == 200
+    assert response.text == "served by nginx\n"
+    caching = {part.strip() for part in response.headers["cache-control"].split(",")}
+    assert caching == {"max-age=2592000", "public"}  # 30 days
+    assert "expires" in response.headers
+
+
+def test_media_is_never_served_from_disk(nginx):
+    response = httpx.get(f"{nginx.https}/media/reports/anything.xlsx", verify=nginx.tls())
+    assert response.status_code == 404
+
+
+def test_uploads_over_the_limit_are_refused_by_nginx(nginx):
+    response = httpx.post(
+        f"{nginx.https}/api/v1/user-reports/",
+        content=b"x" * (13 * 1024 * 1024),
+        headers={"Content-Type": "application/octet-stream"},
+        verify=nginx.tls(),
+    )
+    assert response.status_code == 413
+
+
+def test_websockets_upgrade_through_nginx(nginx):
+    user = make_user(Role.STAFF)
+    token = token_for(user)
+
+    async def scenario() -> list[str]:
+        async with connect(
+            f"wss://127.0.0.1:{nginx.https_port}/ws/notifications/",
+            origin="https://127.0.0.1",
+            ssl=nginx.tls(),
+        ) as ws:
+            await ws.send(json.dumps({"type": "auth", "token": token}))
+            seen = []
+            deadline = time.monotonic() + 15
+            while "subscribed" not in seen and time.monotonic() < deadline:
+                seen.append(json.loads(await asyncio.wait_for(ws.recv(), 15))["type"])
+            await ws.send(json.dumps({"type": "ping"}))
+            while seen[-1] != "pong":
+                seen.append(json.loads(await asyncio.wait_for(ws.recv(), 15))["type"])
+            return seen
+
+    seen = asyncio.run(scenario())
+    assert "auth.ok" in seen
+    assert "subscribed" in seen
+    assert seen[-1] == "pong"
