@@ -29,7 +29,7 @@ from django.utils.http import parse_etags
 from rest_framework.renderers import JSONRenderer
 
 from api.common.cache import CACHE_ERRORS, cache_unavailable
-from api.common.pagination import generation_key
+from api.common.pagination import generation_key, generations_in
 
 
 def _etag(body: bytes) -> str:
@@ -50,10 +50,10 @@ class CachedListMixin:
         generation_keys = [generation_key(model) for model in self.list_cache_models]
         try:
             found = cache.get_many([entry_key, *generation_keys])
+            generations = generations_in(found, self.list_cache_models)
         except CACHE_ERRORS as exc:
             cache_unavailable("list cache", exc)
             return self.uncached_list(request, *args, **kwargs)
-        generations = tuple(found.get(key, 0) for key in generation_keys)
         entry = found.get(entry_key)
         fresh = "no-cache" not in request.headers.get("Cache-Control", "")
         if entry is None or entry[0] != generations or not fresh:

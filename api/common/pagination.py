@@ -12,6 +12,7 @@ they are cheap to compute.
 from __future__ import annotations
 
 import hashlib
+import time
 from functools import cached_property, partial
 
 from django.conf import settings
@@ -28,13 +29,34 @@ def generation_key(model) -> str:
     return f"gen:{model._meta.label_lower}"
 
 
+def _fresh_generation() -> int:
+    # Microseconds since the epoch: a generation key that vanished (evicted, flushed)
+    # starts again above every number it had before, so an entry cached under an
+    # old number can never look current again.
+    return time.time_ns() // 1000
+
+
 def bump_generation(model) -> None:
     try:
         cache.incr(generation_key(model))
-    except ValueError:  # not set yet (or expired): start a new generation
-        cache.set(generation_key(model), 1, timeout=None)
+    except ValueError:  # not set yet (or evicted): start a new generation
+        cache.set(generation_key(model), _fresh_generation(), timeout=None)
     except CACHE_ERRORS as exc:
         cache_unavailable("count generation", exc)
+
+
+def generations_in(found: dict, models) -> tuple[int, ...]:
+    """The write generations of `models` from a `get_many` result that asked for
+    their keys; a missing one is started now (never read as 0: see above)."""
+    values = []
+    for model in models:
+        key = generation_key(model)
+        value = found.get(key)
+        if value is None:
+            cache.add(key, _fresh_generation(), timeout=None)
+            value = cache.get(key)
+        values.append(value)
+    return tuple(values)
 
 
 def rows_changed(model) -> None:
@@ -64,8 +86,8 @@ class CachedCountPaginator(Paginator):
         digest = hashlib.sha1(identity.encode(), usedforsecurity=False).hexdigest()
         gen_key = generation_key(queryset.model)
         try:
-            found = cache.get_many([gen_key])
-            count_key = f"count:{digest}:{found.get(gen_key, 0)}"
+            (generation,) = generations_in(cache.get_many([gen_key]), [queryset.model])
+            count_key = f"count:{digest}:{generation}"
             cached = cache.get(count_key)
         except CACHE_ERRORS as exc:
             cache_unavailable("count cache", exc)

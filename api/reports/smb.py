@@ -224,6 +224,25 @@ def list_names(target: SMBTarget, folder: str = "") -> list[str]:
         raise _failure(target, f"Listing {path or '/'!r}", exc) from exc
 
 
+def reachable(target: SMBTarget) -> dict:
+    """For health checks: a fresh connection lists the report folder (or the share's
+    root while the folder does not exist yet). Writes nothing, unlike
+    test_connection: a probe polled every minute must leave no trace. Raises
+    SMBDeliveryError, without the password, when the share cannot be read."""
+    try:
+        with _session(target, fresh=True) as session:
+            listing = _probe_list(target, session, "/".join(_split_path(target.path_prefix)))
+            encrypted = session.encrypted
+    except Exception as exc:
+        raise _failure(target, "Reaching the share", exc) from exc
+    return {
+        "unc": target.unc,
+        "client": target.client,
+        "encrypted": encrypted,
+        "detail": _scrub(target, listing),
+    }
+
+
 def test_connection(target: SMBTarget) -> dict:
     """Connect, list the prefix folder, write (temp name + rename, as uploads do) and
     delete a probe file. Never raises; the result never contains the password.

@@ -121,12 +121,28 @@ def check_celery() -> CheckResult:
     return _timed("celery", probe)
 
 
-# Checks that the detailed endpoint runs; later domains (SMB delivery) add theirs.
+def check_smb() -> CheckResult:
+    """The report share, when one is configured (an active SMB configuration or the
+    SMB_* environment): reachable and listable now, on a connection of its own."""
+
+    def probe() -> dict[str, Any]:
+        from api.reports import smb
+
+        target = smb.active_target()
+        if target is None:
+            return {"configured": False}
+        return {"configured": True, **smb.reachable(target)}
+
+    return _timed("smb", probe)
+
+
+# Checks that the detailed endpoint runs.
 DETAILED_CHECKS: list[Callable[[], CheckResult]] = [
     check_database,
     check_cache,
     check_channel_layer,
     check_celery,
+    check_smb,
 ]
 
 READINESS_CHECKS: list[Callable[[], CheckResult]] = [check_database, check_cache]

@@ -32,7 +32,7 @@ from api.accounts.services import (
     session_touch_key,
 )
 from api.common.cache import CACHE_ERRORS, cache_unavailable
-from api.common.pagination import generation_key
+from api.common.pagination import generation_key, generations_in
 
 # A safety net only: any write to a user retires the cached copy at once.
 USER_CACHE_SECONDS = 300
@@ -71,13 +71,13 @@ def token_user(validated_token) -> User:
         keys += [session_closed_key(session_id), session_touch_key(session_id)]
     try:
         found = cache.get_many(keys)
+        (generation,) = generations_in(found, [User])
     except CACHE_ERRORS as exc:
         cache_unavailable("authentication", exc)
         return _token_user_without_cache(validated_token, user_id, session_id)
 
     if session_id and found.get(session_closed_key(session_id)):
         raise AuthenticationFailed("This session has ended.", code="session_ended")
-    generation = found.get(generation_key(User), 0)
     entry = found.get(_user_key(user_id))
     if entry is not None and entry[0] == generation:
         _, user, password_digest = entry

@@ -150,3 +150,19 @@ def test_generations_move_again_after_commit(django_capture_on_commit_callbacks)
         during = cache.get(key)
     assert during > before
     assert cache.get(key) > during
+
+
+def test_a_vanished_generation_never_revives_an_old_page(office):
+    """Redis may evict or lose a generation key; it must not start again at a number
+    an old page was cached under."""
+    from django.core.cache import cache
+
+    get(office["boss"])  # cached under the generations as they are now
+    request = office["others"][0]
+    request.reason = "Changed before the eviction"
+    request.save()
+    cache.delete(generation_key(OvertimeRequest))  # evicted
+
+    response, _ = get(office["boss"])
+    reasons = {row["id"]: row["reason"] for row in response.json()["results"]}
+    assert reasons[request.pk] == "Changed before the eviction"

@@ -464,3 +464,48 @@ def test_api_test_connection_needs_the_right_to_change_smb_configs(client_for):
     config.refresh_from_db()
     assert config.last_tested_at is None
     assert not UserActivityLog.objects.filter(action="test").exists()
+
+
+# --------------------------------------------------------------------------- health
+
+DETAILED = "/api/health/detailed/"
+
+
+@pytest.mark.django_db
+def test_detailed_health_reaches_the_configured_share(samba, client_for):
+    _configuration(
+        password=samba.password,
+        server="127.0.0.1",
+        port=samba.port,
+        share_name="plain",
+        username=samba.username,
+        path_prefix=_unique(),
+        timeout_seconds=5,
+    )
+
+    response = client_for(make_user(Role.SUPERADMIN)).get(DETAILED)
+
+    check = response.json()["checks"]["smb"]
+    assert check["ok"] is True, check
+    assert check["info"]["configured"] is True
+    assert check["info"]["unc"] == "\\\\127.0.0.1\\plain"
+    assert "created on the first upload" in check["info"]["detail"]  # no folder yet
+    assert samba.password not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_detailed_health_reports_an_unreachable_share_without_the_password(client_for):
+    from conftest import free_port
+
+    _configuration(
+        password="never-shown-7d1f", server="127.0.0.1", port=free_port(), timeout_seconds=2
+    )
+
+    response = client_for(make_user(Role.SUPERADMIN)).get(DETAILED)
+
+    body = response.json()
+    assert response.status_code == 200
+    assert body["status"] == "degraded"
+    assert body["checks"]["smb"]["ok"] is False
+    assert "Reaching the share" in body["checks"]["smb"]["detail"]
+    assert "never-shown-7d1f" not in response.content.decode()

@@ -77,7 +77,10 @@ def test_detailed_lists_each_dependency_with_latency_and_version(client_for, rol
     response = client_for(make_user(role)).get("/api/health/detailed/")
 
     body = response.json()
-    assert {"database", "cache", "channel_layer", "celery"} <= set(body["checks"])
+    assert {"database", "cache", "channel_layer", "celery", "smb"} <= set(body["checks"])
+    # No share is configured here: nothing to reach, nothing wrong.
+    assert body["checks"]["smb"]["ok"] is True
+    assert body["checks"]["smb"]["info"] == {"configured": False}
     for check in body["checks"].values():
         assert check["latency_ms"] is not None
     assert body["checks"]["database"]["ok"] is True
