@@ -84,20 +84,21 @@ class CachedCountPaginator(Paginator):
             sql, params = queryset.query.sql_with_params()
             identity = f"{sql}|{params}"
         digest = hashlib.sha1(identity.encode(), usedforsecurity=False).hexdigest()
-        gen_key = generation_key(queryset.model)
+        count_key, gen_key = f"count:{digest}", generation_key(queryset.model)
         try:
-            (generation,) = generations_in(cache.get_many([gen_key]), [queryset.model])
-            count_key = f"count:{digest}:{generation}"
-            cached = cache.get(count_key)
+            # One round trip: the entry and the generation it must have been taken at.
+            found = cache.get_many([count_key, gen_key])
+            (generation,) = generations_in(found, [queryset.model])
         except CACHE_ERRORS as exc:
             cache_unavailable("count cache", exc)
             return queryset.count()
-        if cached is not None:
-            return cached
+        cached = found.get(count_key)
+        if cached is not None and cached[0] == generation:
+            return cached[1]
         count = queryset.count()
         if count >= settings.COUNT_CACHE_MIN_ROWS:
             try:
-                cache.set(count_key, count, timeout=settings.COUNT_CACHE_SECONDS)
+                cache.set(count_key, (generation, count), timeout=settings.COUNT_CACHE_SECONDS)
             except CACHE_ERRORS as exc:
                 cache_unavailable("count cache", exc)
         return count
