@@ -1,16 +1,17 @@
 """List pages served again from the cache until something they show changes.
 
-A page of the overtime list costs a few milliseconds of Python and four queries.
+A page of the overtime list costs a few milliseconds of Python and three queries.
 The same person asking for the same page again (a dashboard refreshing, a tab
 coming back, paging back and forth) gets the bytes rendered last time, after
 authentication, permissions and throttling as usual.
 
 An entry is keyed by the view, the user (whose role, department and employee link
-decide the scope), the query string, and the write generation of every model the
-representation reads (`list_cache_models`). Every ORM save or delete of an `api`
-model bumps its generation, at once and again after commit
-(api/common/receivers.py), and bulk writes bump it themselves, so no entry outlives
-a change made through the application. Writes outside the ORM show after
+decide the scope) and the query string, and is served only while the write
+generations of every model the representation reads (`list_cache_models`) are the
+ones it was built at. Every ORM save or delete of an `api` model bumps its
+generation, at once and again after commit (api/common/pagination.rows_changed),
+and bulk writes bump it themselves, so no entry outlives a change made through the
+application. Writes outside the ORM show after
 `LIST_CACHE_SECONDS` at most; 0 turns the cache off.
 
 HTTP semantics: each page carries an ETag (a hash of its body) and
