@@ -11,7 +11,9 @@ possible), so client-side parsing costs the same on both. Target: the API's p99 
 most 3x the raw p99, and 0 lost after catch-up (clients missing something resume
 with their last sequence, as docs/realtime.md tells clients to).
 
-Environment: BENCH_WS_CLIENTS (1000), BENCH_WS_UPDATES (20).
+Environment: BENCH_WS_CLIENTS (1000), BENCH_WS_UPDATES (20), BENCH_WS_PEOPLE ("one":
+every client is the same user; "distinct": one user per client, which makes the board's
+presence 1,000 people long and prints what announcing it cost).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from benchmarks import harness
 CLIENTS = int(os.environ.get("BENCH_WS_CLIENTS", "1000"))
 UPDATES = int(os.environ.get("BENCH_WS_UPDATES", "20"))
 PORT = int(os.environ.get("BENCH_WS_PORT", "8766"))
+DISTINCT_PEOPLE = os.environ.get("BENCH_WS_PEOPLE", "one") == "distinct"
 DEADLINE_SECONDS = 15
 
 
@@ -53,6 +56,26 @@ def prepare() -> tuple[int, str]:
     return task.pk, token
 
 
+def people_tokens(count: int) -> list[str]:
+    """One staff user (and token) per client, for a board of `count` distinct people."""
+    from api.accounts.auth.tokens import issue_local_tokens
+    from api.accounts.models import User
+    from api.accounts.roles import Role
+    from api.common.client import ClientInfo
+
+    names = [f"bench-ws-person-{n}" for n in range(count)]
+    existing = set(User.objects.filter(username__in=names).values_list("username", flat=True))
+    User.objects.bulk_create(
+        [User(username=name, first_name="Person", last_name=name[-4:], role=Role.STAFF)
+         for name in names if name not in existing]
+    )  # fmt: skip
+    client = ClientInfo("127.0.0.1", "bench-ws")
+    return [
+        issue_local_tokens(user=user, client=client)["access"]
+        for user in User.objects.filter(username__in=names).order_by("username")
+    ]
+
+
 def summary(latencies_ms: list[float]) -> dict[str, float]:
     ordered = sorted(latencies_ms)
     p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
@@ -69,11 +92,14 @@ class Client:
         self.committed: dict[int, float] = {}  # sequence -> the event's server timestamp
         self.last_sequence = 0
         self.last_message_at = time.time()
+        self.presence_bytes = 0
 
     async def read_forever(self) -> None:
         async for raw in self.ws:
             self.last_message_at = time.time()
             if '"task.updated"' not in raw:  # presence etc.: not measured
+                if '"presence.' in raw:
+                    self.presence_bytes += len(raw)
                 continue
             arrived = time.time()
             event = json.loads(raw)
@@ -96,21 +122,31 @@ async def open_client(url: str, token: str) -> Client:
             return Client(ws)
 
 
-async def api_fanout(task_id: int, token: str) -> tuple[list[float], int, int]:
+async def api_fanout(
+    task_id: int, token: str, client_tokens: list[str]
+) -> tuple[list[float], int, int]:
     import httpx
 
     url = f"ws://127.0.0.1:{PORT}/ws/board/"
     clients: list[Client] = []
     for start in range(0, CLIENTS, 50):  # connect in waves: auth hits the database
         clients += await asyncio.gather(
-            *(open_client(url, token) for _ in range(min(50, CLIENTS - start)))
+            *(open_client(url, client_tokens[n]) for n in range(start, min(start + 50, CLIENTS)))
         )
     readers = [asyncio.create_task(client.read_forever()) for client in clients]
-    # Every join announces the board's presence list (coalesced, but ~100 KB each with
-    # 1,000 people) to every socket: wait until this process has read all of it, or
-    # the first updates would measure the backlog, not the fan-out.
+    joined_at = time.time()
+    # Joins are announced to every socket (coalesced presence changes): wait until
+    # this process has read them all, or the first updates would measure the backlog,
+    # not the fan-out.
     while time.time() - max(client.last_message_at for client in clients) < 2:
         await asyncio.sleep(0.2)
+    presence_mb = sum(client.presence_bytes for client in clients) / 1e6
+    people = CLIENTS if DISTINCT_PEOPLE else 1
+    print(
+        f"  presence traffic while {CLIENTS} clients ({people} people) joined: "
+        f"{presence_mb:.1f} MB in all, the last of it "
+        f"{max(client.last_message_at for client in clients) - joined_at:.1f} s after the last join"
+    )
 
     latencies, lost, patch_ms, spreads, fanout_ms = [], 0, [], [], []
     async with httpx.AsyncClient(
@@ -233,12 +269,13 @@ def main() -> None:
     harness.ensure_database()
     harness.setup_django()
     task_id, token = prepare()
+    client_tokens = people_tokens(CLIENTS) if DISTINCT_PEOPLE else [token] * CLIENTS
     if hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) > 1:
         os.sched_setaffinity(0, {1})  # clients on core 1; Daphne gets core 0
     server = harness.start_daphne(PORT, cpu=0)
     try:
         api_latencies, api_fanout_ms, api_lost, api_lost_after = asyncio.run(
-            api_fanout(task_id, token)
+            api_fanout(task_id, token, client_tokens)
         )
     finally:
         server.stop()

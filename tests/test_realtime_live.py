@@ -18,7 +18,7 @@ from api.accounts.roles import Role
 from api.kanban.models import TaskGroup
 from api.kanban.services import task_create
 from api.realtime.consumers import CloseCode
-from api.realtime.tests.conftest import token_for
+from api.realtime.tests.conftest import PresenceView, token_for
 from tests.factories import make_department, make_user
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("redis_available")]
@@ -77,6 +77,13 @@ class LiveSocket:
     async def send(self, message: dict) -> None:
         await self.ws.send(json.dumps(message))
 
+    async def presence_until(self, view: PresenceView, condition, timeout: float = 15) -> None:
+        """Reads presence messages into `view` until `condition(view)` holds."""
+        deadline = time.monotonic() + timeout
+        while not condition(view):
+            if view.apply(await self.next(timeout=max(0.01, deadline - time.monotonic()))):
+                await self.send({"type": "presence"})
+
     @property
     def sequences(self) -> list[int]:
         return [event["sequence"] for event in self.events]
@@ -110,16 +117,9 @@ def test_a_change_through_process_a_reaches_a_client_of_process_b(
         on_b = await LiveSocket.open(b, "/ws/board/", bob_token)
         on_a = await LiveSocket.open(a, "/ws/board/", alice_token)
 
-        # Presence is shared: asked on B, it lists the user connected to A as well.
-        await on_b.send({"type": "presence"})
-        people = {
-            person["user_id"]
-            for person in (await on_b.until("presence.state"))["payload"]["people"]
-        }
-        while people != {alice.pk, bob.pk}:
-            people = {
-                p["user_id"] for p in (await on_b.until("presence.state"))["payload"]["people"]
-            }
+        # Presence is shared: B's client comes to list the user connected to A too.
+        view = PresenceView()
+        await on_b.presence_until(view, lambda v: v.ids == {alice.pk, bob.pk})
 
         async with httpx.AsyncClient(base_url=a.url, headers=bearer(alice_token)) as http:
             response = await http.post("/api/v1/tasks/", json={"title": "Made on A"})
@@ -131,11 +131,7 @@ def test_a_change_through_process_a_reaches_a_client_of_process_b(
 
         # Alice leaves process A: process B's client sees her go.
         await on_a.ws.close()
-        people = None
-        while people != {bob.pk}:
-            people = {
-                p["user_id"] for p in (await on_b.until("presence.state"))["payload"]["people"]
-            }
+        await on_b.presence_until(view, lambda v: v.ids == {bob.pk})
         await on_b.ws.close()
 
     asyncio.run(scenario())

@@ -42,11 +42,30 @@ def _member(consumer: RealtimeConsumer) -> Member:
 
 
 async def _announce(room: str, stream: str, type: str) -> None:
+    """The full list of a small room (a card's typing people and editors)."""
     try:
         members, _ = await rooms().members(room)
     except PresenceUnavailable:
         return  # the next change or sweep after Redis is back announces
     await in_thread(broadcast_state, stream, type, {"people": distinct_people(members)})
+
+
+async def _announce_board_change() -> None:
+    """Who joined and left the board since its last announced version: O(changes)
+    per socket instead of the whole list (1,000 people are ~100 KB)."""
+    try:
+        members, _ = await rooms().members(BOARD)
+        change = await rooms().record_announcement(BOARD, distinct_people(members))
+    except PresenceUnavailable:
+        return
+    if change is not None:
+        await in_thread(broadcast_state, BOARD, EventType.PRESENCE_CHANGED, change.payload())
+
+
+async def board_presence_state() -> dict:
+    """The board's announced list and its version (raises PresenceUnavailable)."""
+    announced = await rooms().announced(BOARD)
+    return {"version": announced.version, "people": announced.people}
 
 
 # Joins and leaves come in bursts (a deploy reconnects everyone at once): the board's
@@ -69,7 +88,10 @@ async def _announce_later(key, room: str, stream: str, type: str) -> None:
     await asyncio.sleep(PRESENCE_COALESCE_SECONDS)
     # Changes from here on schedule a new announcement.
     _announcing.pop(key, None)
-    await _announce(room, stream, type)
+    if room == BOARD:
+        await _announce_board_change()
+    else:
+        await _announce(room, stream, type)
 
 
 async def _sweep_board_forever() -> None:
@@ -82,7 +104,7 @@ async def _sweep_board_forever() -> None:
         except PresenceUnavailable:
             continue
         if swept:
-            _announce_soon(BOARD, BOARD, EventType.PRESENCE)
+            _announce_soon(BOARD, BOARD, EventType.PRESENCE_CHANGED)
 
 
 async def stop_sweeper() -> None:
@@ -109,7 +131,10 @@ class BoardConsumer(RealtimeConsumer):
         await database_sync_to_async(board_presence_joined)(
             user_id=self.identity.user.pk, channel_name=self.channel_name
         )
-        _announce_soon(BOARD, BOARD, EventType.PRESENCE)
+        # The list as last announced, then changes from that version on (this
+        # socket's own arrival among the first).
+        await self._reply_presence()
+        _announce_soon(BOARD, BOARD, EventType.PRESENCE_CHANGED)
         loop = asyncio.get_running_loop()
         if loop not in _sweepers or _sweepers[loop].done():
             _sweepers[loop] = loop.create_task(_sweep_board_forever())
@@ -120,14 +145,17 @@ class BoardConsumer(RealtimeConsumer):
                 await rooms().put(BOARD, self._presence, settings.REALTIME_PRESENCE_TTL_SECONDS)
             await database_sync_to_async(board_presence_seen)(channel_name=self.channel_name)
         elif kind == "presence":
-            try:
-                members, _ = await rooms().members(BOARD)
-            except PresenceUnavailable:
-                await self.reply_error("Presence is unavailable right now; ask again shortly.")
-                return
-            await self.reply(EventType.PRESENCE, {"people": distinct_people(members)}, BOARD)
+            await self._reply_presence()
         else:
             await super().handle(kind, message)
+
+    async def _reply_presence(self) -> None:
+        try:
+            state = await board_presence_state()
+        except PresenceUnavailable:
+            await self.reply_error("Presence is unavailable right now; ask again shortly.")
+            return
+        await self.reply(EventType.PRESENCE, state, BOARD)
 
     async def departed(self) -> None:
         if getattr(self, "_presence", None) is None:
@@ -135,7 +163,7 @@ class BoardConsumer(RealtimeConsumer):
         with suppress(PresenceUnavailable):  # else it expires by itself
             await rooms().remove(BOARD, self._presence.key)
         await database_sync_to_async(board_presence_left)(channel_name=self.channel_name)
-        _announce_soon(BOARD, BOARD, EventType.PRESENCE)
+        _announce_soon(BOARD, BOARD, EventType.PRESENCE_CHANGED)
 
 
 class TaskDetailConsumer(RealtimeConsumer):

@@ -32,7 +32,8 @@ class EventType:
     NOTIFICATIONS_READ = "notification.read"
     PERMISSION_UPDATE = "permission_update"
     # momentary state
-    PRESENCE = "presence.state"
+    PRESENCE = "presence.state"  # the whole list, with its version
+    PRESENCE_CHANGED = "presence.changed"  # who joined and left since a version
     TYPING = "typing.state"
     EDITORS = "editors.state"
     # protocol

@@ -33,6 +33,46 @@ class PresenceUnavailable(Exception):
     """Redis could not be reached: presence is unknown for now (not empty)."""
 
 
+@dataclass(frozen=True, slots=True)
+class Announced:
+    """The people list last announced for a room, and its version."""
+
+    version: int
+    people: list[dict]
+
+
+@dataclass(frozen=True, slots=True)
+class PresenceChange:
+    """What changed between two consecutive announced versions of a room."""
+
+    base: int
+    version: int
+    joined: list[dict]
+    left: list[int]
+
+    def payload(self) -> dict:
+        return {
+            "base": self.base,
+            "version": self.version,
+            "joined": self.joined,
+            "left": self.left,
+        }
+
+
+def _first_version() -> int:
+    # Microseconds since the epoch: a room whose announced state was lost (Redis
+    # flushed) starts above every version clients may still hold, so they notice the
+    # gap and ask for the full list instead of applying a change to the wrong base.
+    return time.time_ns() // 1000
+
+
+def diff_people(old: list[dict], new: list[dict]) -> tuple[list[dict], list[int]]:
+    """(people who joined, ids of people who left), by user id."""
+    old_ids = {person["user_id"] for person in old}
+    new_ids = {person["user_id"] for person in new}
+    return [p for p in new if p["user_id"] not in old_ids], sorted(old_ids - new_ids)
+
+
 def _tolerant(method):
     """Presence is best effort: a Redis outage must not close the socket asking."""
 
@@ -63,6 +103,51 @@ class _RedisRooms:
     def _keys(room: str) -> tuple[str, str]:
         base = f"{settings.CACHE_KEY_PREFIX}:presence:{room}"
         return base, base + ":info"
+
+    @staticmethod
+    def _announced_key(room: str) -> str:
+        return f"{settings.CACHE_KEY_PREFIX}:presence:{room}:announced"
+
+    @_tolerant
+    async def announced(self, room: str) -> Announced:
+        raw = await self._client.get(self._announced_key(room))
+        if raw is None:
+            # Nothing announced yet (or lost): start a version everyone can build on.
+            await self._client.set(
+                self._announced_key(room),
+                json.dumps({"version": _first_version(), "people": []}),
+                nx=True,
+            )
+            raw = await self._client.get(self._announced_key(room))
+        state = json.loads(raw)
+        return Announced(state["version"], state["people"])
+
+    @_tolerant
+    async def record_announcement(self, room: str, people: list[dict]) -> PresenceChange | None:
+        """Makes `people` the room's next announced version, unless no one joined or
+        left since the last one. Compare-and-set (WATCH/MULTI): processes announcing
+        at once get consecutive versions, never two changes from the same base."""
+        key = self._announced_key(room)
+        async with self._client.pipeline(transaction=True) as pipe:
+            while True:
+                try:
+                    await pipe.watch(key)
+                    raw = await pipe.get(key)
+                    if raw is None:
+                        version, old = _first_version(), []
+                    else:
+                        state = json.loads(raw)
+                        version, old = state["version"], state["people"]
+                    joined, left = diff_people(old, people)
+                    if not joined and not left:
+                        await pipe.unwatch()
+                        return None
+                    pipe.multi()
+                    pipe.set(key, json.dumps({"version": version + 1, "people": people}))
+                    await pipe.execute()
+                    return PresenceChange(version, version + 1, joined, left)
+                except redis.WatchError:
+                    continue  # another process announced first: diff against theirs
 
     @_tolerant
     async def put(self, room: str, member: Member, ttl: float) -> None:
@@ -104,6 +189,18 @@ class _RedisRooms:
 class _MemoryRooms:
     def __init__(self) -> None:
         self._rooms: dict[str, dict[str, tuple[float, dict]]] = {}
+        self._announced: dict[str, Announced] = {}
+
+    async def announced(self, room: str) -> Announced:
+        return self._announced.setdefault(room, Announced(_first_version(), []))
+
+    async def record_announcement(self, room: str, people: list[dict]) -> PresenceChange | None:
+        last = await self.announced(room)
+        joined, left = diff_people(last.people, people)
+        if not joined and not left:
+            return None
+        self._announced[room] = Announced(last.version + 1, people)
+        return PresenceChange(last.version, last.version + 1, joined, left)
 
     async def put(self, room: str, member: Member, ttl: float) -> None:
         self._rooms.setdefault(room, {})[member.key] = (time.time() + ttl, member.info)

@@ -19,6 +19,40 @@ def token_for(user) -> str:
     return issue_local_tokens(user=user, client=ClientInfo("127.0.0.1", "ws-test"))["access"]
 
 
+class PresenceView:
+    """A client's copy of the board's presence, kept the way docs/realtime.md tells
+    clients to: replace on `presence.state`, apply a `presence.changed` whose base is
+    the version held, ignore older ones, ask again on a gap."""
+
+    def __init__(self) -> None:
+        self.version: int | None = None
+        self.people: dict[int, dict] = {}
+        self.changes: list[dict] = []  # the presence.changed payloads applied
+
+    @property
+    def ids(self) -> set[int]:
+        return set(self.people)
+
+    def apply(self, message: dict) -> bool:
+        """Takes one message; True when the client must ask for the whole list."""
+        payload = message["payload"]
+        if message["type"] == "presence.state":
+            self.version = payload["version"]
+            self.people = {person["user_id"]: person for person in payload["people"]}
+        elif message["type"] == "presence.changed":
+            if self.version is None or payload["version"] <= self.version:
+                return False  # before our list, or already in it
+            if payload["base"] != self.version:
+                return True  # missed a change
+            for person in payload["joined"]:
+                self.people[person["user_id"]] = person
+            for user_id in payload["left"]:
+                self.people.pop(user_id, None)
+            self.version = payload["version"]
+            self.changes.append(payload)
+        return False
+
+
 class Socket:
     """A communicator with the helpers these tests keep needing."""
 
@@ -54,6 +88,15 @@ class Socket:
             if message["type"] in types:
                 found.setdefault(message["type"], message)
         return found
+
+    async def presence_until(self, view: PresenceView, condition, timeout: float = 5) -> None:
+        """Reads presence messages into `view` until `condition(view)` holds."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not condition(view):
+            message = await self.receive(timeout=max(deadline - loop.time(), 0.01))
+            if view.apply(message):
+                await self.send({"type": "presence"})
 
     async def closed_with(self, timeout: float = 8) -> int:
         output = await self.communicator.receive_output(timeout=timeout)

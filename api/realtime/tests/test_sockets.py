@@ -14,7 +14,7 @@ from api.kanban.services import task_comment_create, task_create, task_move
 from api.notifications.services import notifications_create
 from api.realtime.consumers import CloseCode
 from api.realtime.models import RealtimeStream
-from api.realtime.tests.conftest import sync, token_for
+from api.realtime.tests.conftest import PresenceView, sync, token_for
 from tests.factories import make_department, make_user
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("redis_available")]
@@ -218,18 +218,59 @@ async def test_resume_of_a_stream_one_may_not_read_is_refused(sockets):
 async def test_presence_lists_everyone_on_the_board_and_drops_who_leaves(sockets, board):
     alice, bob = await new_user(first_name="Alice"), await new_user(first_name="Bob")
     alice_socket = await sockets("/ws/board/", user=alice)
+    view = PresenceView()
+    await alice_socket.presence_until(view, lambda v: v.ids == {alice.pk})
     bob_socket = await sockets("/ws/board/", user=bob)
 
-    both = await alice_socket.receive_until("presence.state")
-    while len(both["payload"]["people"]) < 2:
-        both = await alice_socket.receive_until("presence.state")
+    await alice_socket.presence_until(view, lambda v: v.ids == {alice.pk, bob.pk})
+    assert view.people[bob.pk]["full_name"].startswith("Bob")
     await bob_socket.disconnect()
-    after = await alice_socket.receive_until("presence.state")
-    while len(after["payload"]["people"]) != 1:
-        after = await alice_socket.receive_until("presence.state")
+    await alice_socket.presence_until(view, lambda v: v.ids == {alice.pk})
 
-    assert {p["user_id"] for p in both["payload"]["people"]} == {alice.pk, bob.pk}
-    assert [p["user_id"] for p in after["payload"]["people"]] == [alice.pk]
+    # Changes name who came and went, not the whole board.
+    assert view.changes[-2]["joined"][0]["user_id"] == bob.pk
+    assert view.changes[-2]["left"] == []
+    assert view.changes[-1] == {
+        "base": view.changes[-2]["version"],
+        "version": view.changes[-2]["version"] + 1,
+        "joined": [],
+        "left": [bob.pk],
+    }
+
+
+async def test_asking_for_presence_gives_the_list_with_its_version(sockets, board):
+    alice = await new_user()
+    socket = await sockets("/ws/board/", user=alice)
+    view = PresenceView()
+    await socket.presence_until(view, lambda v: v.ids == {alice.pk})
+
+    await socket.send({"type": "presence"})
+    state = await socket.receive_until("presence.state")
+
+    assert state["payload"]["version"] == view.version
+    assert [p["user_id"] for p in state["payload"]["people"]] == [alice.pk]
+
+
+async def test_concurrent_announcements_get_consecutive_versions(sockets, board):
+    import asyncio
+
+    from api.realtime.presence import rooms
+
+    store = rooms()
+    start = (await store.announced("board-test")).version
+    people = [{"user_id": n, "full_name": f"P{n}"} for n in range(3)]
+    changes = await asyncio.gather(
+        store.record_announcement("board-test", people[:1]),
+        store.record_announcement("board-test", people[:2]),
+        store.record_announcement("board-test", people),
+    )
+    assert sorted((c.base, c.version) for c in changes) == [
+        (start, start + 1),
+        (start + 1, start + 2),
+        (start + 2, start + 3),
+    ]
+    assert await store.record_announcement("board-test", people) is None  # nothing new
+    assert (await store.announced("board-test")).people == people
 
 
 async def test_members_whose_heartbeats_stop_expire(sockets, board, settings):
