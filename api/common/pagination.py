@@ -12,7 +12,6 @@ they are cheap to compute.
 from __future__ import annotations
 
 import hashlib
-import time
 from functools import cached_property, partial
 
 from django.conf import settings
@@ -22,38 +21,31 @@ from django.db import transaction
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
-from api.common.cache import CACHE_ERRORS, cache_unavailable
+from api.common.cache import CACHE_ERRORS, cache_unavailable, restart_number
 
 
 def generation_key(model) -> str:
     return f"gen:{model._meta.label_lower}"
 
 
-def _fresh_generation() -> int:
-    # Microseconds since the epoch: a generation key that vanished (evicted, flushed)
-    # starts again above every number it had before, so an entry cached under an
-    # old number can never look current again.
-    return time.time_ns() // 1000
-
-
 def bump_generation(model) -> None:
     try:
         cache.incr(generation_key(model))
     except ValueError:  # not set yet (or evicted): start a new generation
-        cache.set(generation_key(model), _fresh_generation(), timeout=None)
+        cache.set(generation_key(model), restart_number(), timeout=None)
     except CACHE_ERRORS as exc:
         cache_unavailable("count generation", exc)
 
 
 def generations_in(found: dict, models) -> tuple[int, ...]:
     """The write generations of `models` from a `get_many` result that asked for
-    their keys; a missing one is started now (never read as 0: see above)."""
+    their keys; a missing one is started now (never read as 0: see restart_number)."""
     values = []
     for model in models:
         key = generation_key(model)
         value = found.get(key)
         if value is None:
-            cache.add(key, _fresh_generation(), timeout=None)
+            cache.add(key, restart_number(), timeout=None)
             value = cache.get(key)
         values.append(value)
     return tuple(values)

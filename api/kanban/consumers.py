@@ -69,29 +69,25 @@ async def board_presence_state() -> dict:
 
 
 # Joins and leaves come in bursts (a deploy reconnects everyone at once): the board's
-# presence list goes out at most once per this many seconds per process, instead of
+# presence changes go out at most once per this many seconds per process, instead of
 # once per join to every socket (N joins x N sockets).
 PRESENCE_COALESCE_SECONDS = 0.3
-_announcing: dict[tuple[asyncio.AbstractEventLoop, str], asyncio.Task] = {}
+_announcing: dict[asyncio.AbstractEventLoop, asyncio.Task] = {}
 
 
-def _announce_soon(room: str, stream: str, type: str) -> None:
+def _announce_board_soon() -> None:
     loop = asyncio.get_running_loop()
-    key = (loop, room)
-    pending = _announcing.get(key)
+    pending = _announcing.get(loop)
     if pending is not None and not pending.done():
         return
-    _announcing[key] = loop.create_task(_announce_later(key, room, stream, type))
+    _announcing[loop] = loop.create_task(_announce_board_later(loop))
 
 
-async def _announce_later(key, room: str, stream: str, type: str) -> None:
+async def _announce_board_later(loop: asyncio.AbstractEventLoop) -> None:
     await asyncio.sleep(PRESENCE_COALESCE_SECONDS)
     # Changes from here on schedule a new announcement.
-    _announcing.pop(key, None)
-    if room == BOARD:
-        await _announce_board_change()
-    else:
-        await _announce(room, stream, type)
+    _announcing.pop(loop, None)
+    await _announce_board_change()
 
 
 async def _sweep_board_forever() -> None:
@@ -104,14 +100,13 @@ async def _sweep_board_forever() -> None:
         except PresenceUnavailable:
             continue
         if swept:
-            _announce_soon(BOARD, BOARD, EventType.PRESENCE_CHANGED)
+            _announce_board_soon()
 
 
 async def stop_sweeper() -> None:
     """Stops the running loop's presence sweeper and pending announcements (tests)."""
     loop = asyncio.get_running_loop()
-    tasks = [_sweepers.pop(loop, None)]
-    tasks += [_announcing.pop(key) for key in list(_announcing) if key[0] is loop]
+    tasks = [_sweepers.pop(loop, None), _announcing.pop(loop, None)]
     for task in tasks:
         if task is not None:
             task.cancel()
@@ -134,7 +129,7 @@ class BoardConsumer(RealtimeConsumer):
         # The list as last announced, then changes from that version on (this
         # socket's own arrival among the first).
         await self._reply_presence()
-        _announce_soon(BOARD, BOARD, EventType.PRESENCE_CHANGED)
+        _announce_board_soon()
         loop = asyncio.get_running_loop()
         if loop not in _sweepers or _sweepers[loop].done():
             _sweepers[loop] = loop.create_task(_sweep_board_forever())
@@ -163,7 +158,7 @@ class BoardConsumer(RealtimeConsumer):
         with suppress(PresenceUnavailable):  # else it expires by itself
             await rooms().remove(BOARD, self._presence.key)
         await database_sync_to_async(board_presence_left)(channel_name=self.channel_name)
-        _announce_soon(BOARD, BOARD, EventType.PRESENCE_CHANGED)
+        _announce_board_soon()
 
 
 class TaskDetailConsumer(RealtimeConsumer):

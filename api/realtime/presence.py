@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import redis
 import redis.asyncio as aioredis
@@ -18,6 +18,7 @@ from django.conf import settings
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
+from api.common.cache import restart_number
 from api.realtime.layers import blocking_pool
 
 logger = logging.getLogger("api.realtime")
@@ -51,19 +52,7 @@ class PresenceChange:
     left: list[int]
 
     def payload(self) -> dict:
-        return {
-            "base": self.base,
-            "version": self.version,
-            "joined": self.joined,
-            "left": self.left,
-        }
-
-
-def _first_version() -> int:
-    # Microseconds since the epoch: a room whose announced state was lost (Redis
-    # flushed) starts above every version clients may still hold, so they notice the
-    # gap and ask for the full list instead of applying a change to the wrong base.
-    return time.time_ns() // 1000
+        return asdict(self)
 
 
 def diff_people(old: list[dict], new: list[dict]) -> tuple[list[dict], list[int]]:
@@ -112,10 +101,11 @@ class _RedisRooms:
     async def announced(self, room: str) -> Announced:
         raw = await self._client.get(self._announced_key(room))
         if raw is None:
-            # Nothing announced yet (or lost): start a version everyone can build on.
+            # Nothing announced yet, or lost: a version above any a client may hold,
+            # so clients notice the gap and ask for the whole list.
             await self._client.set(
                 self._announced_key(room),
-                json.dumps({"version": _first_version(), "people": []}),
+                json.dumps({"version": restart_number(), "people": []}),
                 nx=True,
             )
             raw = await self._client.get(self._announced_key(room))
@@ -134,7 +124,7 @@ class _RedisRooms:
                     await pipe.watch(key)
                     raw = await pipe.get(key)
                     if raw is None:
-                        version, old = _first_version(), []
+                        version, old = restart_number(), []
                     else:
                         state = json.loads(raw)
                         version, old = state["version"], state["people"]
@@ -192,7 +182,7 @@ class _MemoryRooms:
         self._announced: dict[str, Announced] = {}
 
     async def announced(self, room: str) -> Announced:
-        return self._announced.setdefault(room, Announced(_first_version(), []))
+        return self._announced.setdefault(room, Announced(restart_number(), []))
 
     async def record_announcement(self, room: str, people: list[dict]) -> PresenceChange | None:
         last = await self.announced(room)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import json
 import os
 import subprocess
 import sys
@@ -154,28 +155,31 @@ async def test_the_asgi_wrapper_counts_requests_and_runs_the_collector():
         gc_policy.collector = original
 
 
-def test_the_server_process_turns_automatic_full_collections_off():
+def _server_process(tuning: str) -> dict:
+    """How a fresh process that imports the ASGI application ends up configured."""
     script = (
-        "import gc, backend.asgi as a; "
-        "print(type(a.application).__name__, gc.get_threshold(), gc.get_freeze_count() > 0)"
+        "import gc, json, backend.asgi as a; print(json.dumps({"
+        "'application': type(a.application).__name__, "
+        "'thresholds': gc.get_threshold(), 'frozen': gc.get_freeze_count() > 0}))"
     )
     run = subprocess.run(
         [sys.executable, "-c", script],
-        env={**os.environ, "ASGI_GC_TUNING": "true"},
+        env={**os.environ, "ASGI_GC_TUNING": tuning},
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert run.returncode == 0, run.stderr
-    assert run.stdout.split()[0] == "CollectAtQuietMoments"
-    assert f"{gc_policy.THRESHOLDS} True".replace(" ", "") in run.stdout.replace(" ", "")
+    return json.loads(run.stdout.strip().splitlines()[-1])
 
-    run = subprocess.run(
-        [sys.executable, "-c", script],
-        env={**os.environ, "ASGI_GC_TUNING": "false"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert run.returncode == 0, run.stderr
-    assert run.stdout.split()[0] == "ProtocolTypeRouter"
+
+def test_the_server_process_turns_automatic_full_collections_off():
+    assert _server_process("true") == {
+        "application": "CollectAtQuietMoments",
+        "thresholds": list(gc_policy.THRESHOLDS),
+        "frozen": True,
+    }
+    untouched = _server_process("false")
+    assert untouched["application"] == "ProtocolTypeRouter"
+    assert untouched["thresholds"] != list(gc_policy.THRESHOLDS)
+    assert untouched["frozen"] is False

@@ -373,6 +373,19 @@ def _configuration(*, password: str, is_active: bool = True, **fields) -> SMBCon
     return config
 
 
+def _samba_configuration(samba) -> SMBConfiguration:
+    """The active configuration, pointing at the session's smbd (plain share)."""
+    return _configuration(
+        password=samba.password,
+        server="127.0.0.1",
+        port=samba.port,
+        share_name="plain",
+        username=samba.username,
+        path_prefix=_unique(),
+        timeout_seconds=5,
+    )
+
+
 @pytest.mark.django_db
 def test_active_target_prefers_the_active_configuration(settings):
     _smb_settings(settings)
@@ -429,15 +442,7 @@ URL = "/api/v1/smb-configs/{}/test-connection/"
 
 @pytest.mark.django_db
 def test_api_test_connection_checks_the_share_and_records_the_result(samba, client_for, settings):
-    config = _configuration(
-        password=samba.password,
-        server="127.0.0.1",
-        port=samba.port,
-        share_name="plain",
-        username=samba.username,
-        path_prefix=_unique(),
-        timeout_seconds=5,
-    )
+    config = _samba_configuration(samba)
     superadmin = make_user(Role.SUPERADMIN)
 
     response = client_for(superadmin).post(URL.format(config.pk))
@@ -473,15 +478,7 @@ DETAILED = "/api/health/detailed/"
 
 @pytest.mark.django_db
 def test_detailed_health_reaches_the_configured_share(samba, client_for):
-    _configuration(
-        password=samba.password,
-        server="127.0.0.1",
-        port=samba.port,
-        share_name="plain",
-        username=samba.username,
-        path_prefix=_unique(),
-        timeout_seconds=5,
-    )
+    _samba_configuration(samba)
 
     response = client_for(make_user(Role.SUPERADMIN)).get(DETAILED)
 
