@@ -281,10 +281,10 @@ def daphne_factory(transactional_db, tmp_path):
     )
     servers = []
 
-    def start(*, proxy_headers: bool = False, **env_overrides: str):
+    def start(*, behind_proxies: int = 0, **env_overrides: str):
         port = free_port()
         server = start_daphne(
-            port, tmp_path / f"daphne-{port}.log", proxy_headers=proxy_headers, **env_overrides
+            port, tmp_path / f"daphne-{port}.log", behind_proxies=behind_proxies, **env_overrides
         )
         servers.append(server)
         return server

@@ -302,6 +302,12 @@ DJANGO_SUPERADMIN_PASSWORD = env.str("DJANGO_SUPERADMIN_PASSWORD", default="")
 # --------------------------------------------------------------------------- DRF
 
 THROTTLING_ENABLED = env.bool("THROTTLING_ENABLED", default=False)
+# Password guessing is bounded whatever THROTTLING_ENABLED says
+# (api/accounts/auth/login_guard.py): failed sign-ins per account and per client
+# address in a window that starts at the first failure.
+LOGIN_FAILURES_PER_ACCOUNT = env.int("LOGIN_FAILURES_PER_ACCOUNT", default=5)
+LOGIN_FAILURES_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_ADDRESS", default=50)
+LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60)
 EXPORT_THROTTLE_RATE = env.str("EXPORT_THROTTLE_RATE", default="10/min")
 
 REST_FRAMEWORK = {
@@ -379,6 +385,12 @@ CORS_ALLOWED_ORIGINS = [
     if origin.strip()
 ]
 CORS_ALLOW_CREDENTIALS = True
+# A browser client reads these from answers (ETag/304 lists, 202 + Location jobs,
+# 429's Retry-After, the request id to quote in a bug report) and sends these two.
+CORS_EXPOSE_HEADERS = ["ETag", "Location", "Retry-After", "X-Request-ID"]
+from corsheaders.defaults import default_headers as _cors_default_headers  # noqa: E402
+
+CORS_ALLOW_HEADERS = [*_cors_default_headers, "if-none-match", "x-request-id"]
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=CORS_ALLOWED_ORIGINS)
 
 from django.utils.csp import CSP  # noqa: E402 - needs nothing from settings

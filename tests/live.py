@@ -73,9 +73,13 @@ class DaphneProcess:
 
 
 def start_daphne(
-    port: int, log_path: Path, *, proxy_headers: bool = False, **env_overrides: str
+    port: int, log_path: Path, *, behind_proxies: int = 0, **env_overrides: str
 ) -> DaphneProcess:
-    """`proxy_headers`: trust X-Forwarded-* as behind nginx (the Dockerfile's command)."""
+    """`behind_proxies`: how many proxies stand in front (TRUSTED_PROXY_COUNT), as the
+    shipped compose file says for nginx. Daphne's own --proxy-headers is never used: it
+    believes the first, client-written X-Forwarded-For address."""
+    if behind_proxies:
+        env_overrides.setdefault("TRUSTED_PROXY_COUNT", str(behind_proxies))
     log_file = log_path.open("wb")
     process = subprocess.Popen(
         [
@@ -86,7 +90,6 @@ def start_daphne(
             "127.0.0.1",
             "-p",
             str(port),
-            *(["--proxy-headers"] if proxy_headers else []),
             "backend.asgi:application",
         ],
         cwd=REPO_ROOT,

@@ -83,7 +83,7 @@ def nginx(daphne_factory, tmp_path):
     )
     require_service("openssl", None if shutil.which("openssl") else "not installed")
 
-    server = daphne_factory(proxy_headers=True)
+    server = daphne_factory(behind_proxies=1)
     root = tmp_path / "nginx"
     static = root / "static"
     static.mkdir(parents=True)

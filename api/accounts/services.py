@@ -62,13 +62,6 @@ def session_start(
     )
 
 
-def session_rotated(*, session_id: str, token_jti: str) -> None:
-    """A refresh rotated the token: the session continues under the new jti."""
-    UserSession.objects.filter(session_id=session_id, logout_at__isnull=True).update(
-        token_jti=token_jti, last_activity_at=timezone.now()
-    )
-
-
 def session_touch(*, session_id: str | None = None, token_jti: str | None = None) -> None:
     marker = session_touch_key(session_id or token_jti)
     try:

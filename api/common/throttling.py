@@ -2,6 +2,7 @@ from django.conf import settings
 from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle, UserRateThrottle
 
 from api.common.cache import CACHE_ERRORS, cache_unavailable
+from api.common.client import ClientInfo
 
 
 class SwitchableThrottleMixin:
@@ -11,6 +12,11 @@ class SwitchableThrottleMixin:
     across every Daphne process. A dead Redis must not turn every request into a 500:
     the limit is skipped (and logged) until it is back.
     """
+
+    def get_ident(self, request) -> str:
+        # The address every other part of the app records (TRUSTED_PROXY_COUNT decides
+        # how much of X-Forwarded-For to believe), not DRF's own NUM_PROXIES reading.
+        return ClientInfo.from_request(request).ip_address or "unknown"
 
     def allow_request(self, request, view) -> bool:
         if not settings.THROTTLING_ENABLED:

@@ -99,6 +99,19 @@ def token_user(validated_token) -> User:
     return user
 
 
+def load_user_checked(validated_token) -> User:
+    """The token's user from the database, active and with the password the token was
+    issued under (AuthenticationFailed otherwise): for refresh and verify, which must
+    not trust a cached copy."""
+    try:
+        user_id = validated_token[api_settings.USER_ID_CLAIM]
+    except KeyError as exc:
+        raise AuthenticationFailed("Token contained no recognizable user identification") from exc
+    user, password_digest = _load_user(user_id)
+    _check(user, password_digest, validated_token)
+    return user
+
+
 def _token_user_without_cache(validated_token, user_id, session_id) -> User:
     if session_id and session_is_closed(session_id):  # asks the database
         raise AuthenticationFailed("This session has ended.", code="session_ended")

@@ -1,10 +1,7 @@
-from django.conf import settings
 from rest_framework import serializers
-from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.serializers import TokenRefreshSerializer
-from rest_framework_simplejwt.tokens import RefreshToken
 
-from api.accounts.services import session_is_closed, session_rotated
+from api.accounts.auth.token_family import rotate
 from api.common.fields import EmployeeBriefSerializer
 
 
@@ -14,21 +11,11 @@ class CredentialsSerializer(serializers.Serializer):
 
 
 class RotatingRefreshSerializer(TokenRefreshSerializer):
-    """SimpleJWT's rotation + blacklist, plus: the session must still be open, and it
-    follows the new refresh token."""
+    """Rotation inside the token's family (api.accounts.auth.token_family): the session
+    must be open and the token its current one; a reused token ends the family."""
 
     def validate(self, attrs):
-        # Parse first (signature, expiry, blacklist) so a junk token is a 401 here.
-        session_id = RefreshToken(attrs["refresh"]).get("sid")
-        if session_id and session_is_closed(session_id):
-            raise AuthenticationFailed("This session has ended.", code="session_ended")
-        data = super().validate(attrs)
-        if session_id and "refresh" in data:
-            new_jti = RefreshToken(data["refresh"], verify=False)[
-                settings.SIMPLE_JWT.get("JTI_CLAIM", "jti")
-            ]
-            session_rotated(session_id=session_id, token_jti=new_jti)
-        return data
+        return rotate(attrs["refresh"])
 
 
 class VerifySerializer(serializers.Serializer):

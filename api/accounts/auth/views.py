@@ -11,11 +11,10 @@ from rest_framework.exceptions import AuthenticationFailed, ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
-from rest_framework_simplejwt.tokens import RefreshToken, UntypedToken
 from rest_framework_simplejwt.views import TokenRefreshView
 
 from api.accounts.auth import serializers as s
+from api.accounts.auth import token_family
 from api.accounts.auth.authentication import NoTokenAuthentication, bearer_token
 from api.accounts.auth.external import (
     authenticate_external_token,
@@ -23,20 +22,24 @@ from api.accounts.auth.external import (
     external_login,
     forget_token,
 )
-from api.accounts.auth.tokens import is_external_token, issue_local_tokens
+from api.accounts.auth.identity import token_user
+from api.accounts.auth.login_guard import LoginGuard
+from api.accounts.auth.tokens import is_external_token, issue_local_tokens, unverified_claims
 from api.accounts.models import AuthSource
 from api.accounts.selectors import user_profile
-from api.accounts.services import session_close, session_is_closed
+from api.accounts.services import session_close
 from api.common.client import ClientInfo
 from api.common.request_context import set_log_user
 from api.common.serializers import DetailSerializer, ErrorResponseSerializer
 from api.common.throttling import SwitchableScopedThrottle
 
 _AUTH_ERRORS = {400: ErrorResponseSerializer, 401: ErrorResponseSerializer}
+_LOGIN_ERRORS = {**_AUTH_ERRORS, 429: ErrorResponseSerializer}
 
 
 class LoginThrottled:
-    """Logins are rate limited (when throttling is on) against password guessing."""
+    """Sign-in endpoints: a request rate when throttling is on, and always the bound on
+    failed attempts (LoginGuard) against password guessing."""
 
     authentication_classes = [NoTokenAuthentication]
     permission_classes = [AllowAny]
@@ -48,23 +51,27 @@ class LocalLoginView(LoginThrottled, APIView):
     @swagger_auto_schema(
         operation_summary="Sign in with a local username and password",
         request_body=s.CredentialsSerializer,
-        responses={200: s.TokenPairResponseSerializer, **_AUTH_ERRORS},
+        responses={200: s.TokenPairResponseSerializer, **_LOGIN_ERRORS},
         tags=["auth"],
     )
     def post(self, request):
         credentials = s.CredentialsSerializer(data=request.data)
         credentials.is_valid(raise_exception=True)
+        client = ClientInfo.from_request(request)
+        username = credentials.validated_data["username"]
+        guard = LoginGuard(source=AuthSource.LOCAL, username=username, client=client)
+        guard.admit()
         user = authenticate(
-            request,
-            username=credentials.validated_data["username"],
-            password=credentials.validated_data["password"],
+            request, username=username, password=credentials.validated_data["password"]
         )
         if user is None:
+            guard.failed()
             # Same answer for unknown user, wrong password and disabled account, so the
             # endpoint does not tell which usernames exist.
             raise AuthenticationFailed("Invalid username or password.", code="invalid_credentials")
+        guard.succeeded()
         set_log_user(user)
-        tokens = issue_local_tokens(user=user, client=ClientInfo.from_request(request))
+        tokens = issue_local_tokens(user=user, client=client)
         tokens["user"] = user_profile(user=user, auth_source=AuthSource.LOCAL)
         return Response(tokens)
 
@@ -79,7 +86,7 @@ class ExternalLoginView(LoginThrottled, APIView):
         request_body=s.CredentialsSerializer,
         responses={
             200: s.ExternalLoginResponseSerializer,
-            **_AUTH_ERRORS,
+            **_LOGIN_ERRORS,
             409: ErrorResponseSerializer,
             503: ErrorResponseSerializer,
         },
@@ -88,11 +95,21 @@ class ExternalLoginView(LoginThrottled, APIView):
     def post(self, request):
         credentials = s.CredentialsSerializer(data=request.data)
         credentials.is_valid(raise_exception=True)
-        result = external_login(
-            username=credentials.validated_data["username"],
-            password=credentials.validated_data["password"],
-            client=ClientInfo.from_request(request),
-        )
+        client = ClientInfo.from_request(request)
+        username = credentials.validated_data["username"]
+        guard = LoginGuard(source=AuthSource.EXTERNAL, username=username, client=client)
+        guard.admit()  # before the SSO is asked: a locked guess is never relayed
+        try:
+            result = external_login(
+                username=username, password=credentials.validated_data["password"], client=client
+            )
+        except AuthenticationFailed as exc:
+            guard.failed(reason=str(exc.get_codes()))
+            raise
+        except Exception:
+            guard.abandoned()
+            raise
+        guard.succeeded()
         user = result.pop("user")
         set_log_user(user)
         result["user"] = user_profile(user=user, auth_source=AuthSource.EXTERNAL)
@@ -132,12 +149,10 @@ class TokenVerifyView(APIView):
             _, claims = authenticate_external_token(raw)
             source = AuthSource.EXTERNAL
         else:
-            try:
-                claims = UntypedToken(raw).payload  # signature, expiry, blacklist
-            except TokenError as exc:
-                raise InvalidToken(str(exc)) from exc
-            if claims.get("sid") and session_is_closed(claims["sid"]):
-                raise AuthenticationFailed("This session has ended.", code="session_ended")
+            # Exactly what authentication (or a refresh) would check: signature,
+            # expiry, blacklist, the user still there and active with the same
+            # password, the session still open.
+            claims = _local_token_claims(raw)
             source = AuthSource.LOCAL
         exp = claims.get("exp")
         return Response(
@@ -158,8 +173,10 @@ class LogoutView(APIView):
     @swagger_auto_schema(
         operation_summary="Sign out: blacklist the refresh token and close the session",
         operation_description=(
-            "Local sessions: send `refresh`. SSO sessions: send the SSO token as the "
-            "Bearer token; it is refused from now on."
+            "Local sessions: send `refresh`, or only the access token as the Bearer token; "
+            "the whole session ends (every token of it is refused). SSO sessions: send "
+            "the SSO token as the Bearer token; it is refused from now on. Signing out "
+            "of a session that already ended answers 200 too."
         ),
         request_body=s.LogoutSerializer,
         responses={200: DetailSerializer, **_AUTH_ERRORS},
@@ -171,20 +188,27 @@ class LogoutView(APIView):
         refresh = body.validated_data.get("refresh")
         bearer = bearer_token(request)
         if refresh:
-            try:
-                token = RefreshToken(refresh)
-                token.blacklist()
-            except TokenError as exc:
-                raise InvalidToken(str(exc)) from exc
-            if token.get("sid"):
-                session_close(session_id=token["sid"])
+            token_family.logout(refresh=refresh)
         elif bearer and is_external_token(bearer):
             claims = check_external_claims(bearer)
             forget_token(bearer, claims)
             session_close(token_jti=claims.get("jti", ""))
+        elif bearer:
+            token_family.logout(access=bearer)
         else:
-            raise ValidationError({"refresh": ["This field is required to sign out."]})
+            raise ValidationError(
+                {"refresh": ["Send the refresh token, or the access token as the Bearer token."]}
+            )
         return Response({"detail": "Signed out."}, status=status.HTTP_200_OK)
+
+
+def _local_token_claims(raw: str) -> dict:
+    claims = unverified_claims(raw) or {}
+    if claims.get("token_type") == "refresh":
+        return token_family.refresh_check(raw)
+    access = token_family.parse_access(raw)
+    token_user(access)
+    return access.payload
 
 
 class MeView(APIView):
