@@ -587,7 +587,9 @@ DJANGO_GUID = {
     "GUID_HEADER_NAME": "X-Request-ID",
     "VALIDATE_GUID": False,
     "RETURN_HEADER": True,
-    "EXPOSE_HEADER": True,
+    # django-guid would replace the whole Access-Control-Expose-Headers with its own
+    # header; CORS_EXPOSE_HEADERS lists X-Request-ID with the others instead.
+    "EXPOSE_HEADER": False,
     # A task queued by a request logs with that request's id (and its own).
     "INTEGRATIONS": [_CeleryGuidIntegration(use_django_logging=True, log_parent=True)],
     "UUID_LENGTH": 32,

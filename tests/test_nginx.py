@@ -210,3 +210,37 @@ def test_websockets_upgrade_through_nginx(nginx):
     assert "auth.ok" in seen
     assert "subscribed" in seen
     assert seen[-1] == "pong"
+
+
+def test_rotating_x_forwarded_for_through_nginx_escapes_no_sign_in_bound(nginx):
+    """The client writes X-Forwarded-For; nginx appends the address it saw, and with
+    TRUSTED_PROXY_COUNT=1 (the compose file's value) only that one counts."""
+    from api.accounts.models import UserSession
+    from api.system.models import UserActivityLog
+    from tests.factories import PASSWORD
+
+    user = make_user()
+    limit = 50  # LOGIN_FAILURES_PER_ADDRESS's default
+    with httpx.Client(base_url=nginx.https, verify=nginx.tls()) as client:
+        codes = [
+            client.post(
+                "/api/auth/login/local/",
+                json={"username": f"guess-{n}", "password": "wrong"},
+                headers={"X-Forwarded-For": f"198.51.100.{n % 250}"},
+            ).status_code
+            for n in range(limit + 3)
+        ]
+        assert codes == [401] * limit + [429] * 3, nginx.log()
+
+        # The address recorded for a session is also the one nginx saw.
+        signed_in = client.post(
+            "/api/auth/login/local/",
+            json={"username": user.username, "password": PASSWORD},
+            headers={"X-Forwarded-For": "203.0.113.66", "X-Forwarded-Proto": "https"},
+        )
+    assert signed_in.status_code == 429  # the address is locked, whoever signs in
+    assert not UserSession.objects.filter(user=user).exists()
+    recorded = set(
+        UserActivityLog.objects.filter(action="login_failed").values_list("ip_address", flat=True)
+    )
+    assert recorded == {"127.0.0.1"}
