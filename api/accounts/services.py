@@ -31,9 +31,17 @@ logger = logging.getLogger("api.accounts")
 SESSION_TOUCH_INTERVAL = timedelta(seconds=60)
 
 
-def session_closed_key(session_id: str) -> str:
-    """Cache marker a logout leaves for its session."""
-    return f"session-closed:{session_id}"
+def session_state_key(session_id: str) -> str:
+    """Cache copy of a session's state: "open" or "closed". Only a copy: when it is
+    missing (evicted, flushed, Redis restarted) the session row decides."""
+    return f"session-state:{session_id}"
+
+
+SESSION_OPEN = "open"
+SESSION_CLOSED = "closed"
+# How long "open" may be believed without asking the row. A logout overwrites it at
+# once; this bounds only a logout whose cache write failed (Redis down at that moment).
+SESSION_OPEN_CACHE_SECONDS = 60
 
 
 def session_touch_key(session_or_jti: str) -> str:
@@ -50,7 +58,7 @@ def session_start(
     expires_at: datetime | None = None,
 ) -> UserSession:
     now = timezone.now()
-    return UserSession.objects.create(
+    session = UserSession.objects.create(
         user=user,
         auth_source=source,
         token_jti=token_jti,
@@ -60,6 +68,15 @@ def session_start(
         last_activity_at=now,
         expires_at=expires_at,
     )
+    try:
+        cache.add(
+            session_state_key(str(session.session_id)),
+            SESSION_OPEN,
+            timeout=SESSION_OPEN_CACHE_SECONDS,
+        )
+    except CACHE_ERRORS as exc:
+        cache_unavailable("session start", exc)
+    return session
 
 
 def session_touch(*, session_id: str | None = None, token_jti: str | None = None) -> None:
@@ -80,16 +97,36 @@ def session_touch(*, session_id: str | None = None, token_jti: str | None = None
     sessions.update(last_activity_at=timezone.now())
 
 
-def session_is_closed(session_id: str) -> bool:
-    """Cheap check on every request: logout leaves a marker in the cache.
+def session_is_closed(session_id: str, cached_state: str | None = None) -> bool:
+    """Is the session logged out? The cached state when there is one, else the row.
 
-    Without the cache the database answers (one query), so a logout still holds.
+    `cached_state` is what the caller already read from the cache (one round trip for
+    all of a request's identity facts); without it the cache is asked here.
     """
+    key = session_state_key(session_id)
     try:
-        return bool(cache.get(session_closed_key(session_id)))
+        state = cached_state if cached_state is not None else cache.get(key)
     except CACHE_ERRORS as exc:
         cache_unavailable("session check", exc)
-        return UserSession.objects.filter(session_id=session_id, logout_at__isnull=False).exists()
+        state = None
+    if state in (SESSION_OPEN, SESSION_CLOSED):
+        return state == SESSION_CLOSED
+    closed = UserSession.objects.filter(session_id=session_id, logout_at__isnull=False).exists()
+    try:
+        if closed:
+            cache.set(key, SESSION_CLOSED, timeout=_closed_marker_seconds())
+        else:
+            # add, not set: a logout that wrote "closed" meanwhile must win.
+            cache.add(key, SESSION_OPEN, timeout=SESSION_OPEN_CACHE_SECONDS)
+    except CACHE_ERRORS as exc:
+        cache_unavailable("session check", exc)
+    return closed
+
+
+def _closed_marker_seconds() -> int:
+    # Outlive every access token that could still carry this session id; after that a
+    # token of the session is refused for its expiry anyway.
+    return int(settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"].total_seconds()) + 60
 
 
 def session_close(*, session_id: str | None = None, token_jti: str | None = None) -> int:
@@ -106,13 +143,14 @@ def session_close(*, session_id: str | None = None, token_jti: str | None = None
     count = sessions.update(logout_at=timezone.now())
     if closed:
         sessions_ended.send(sender=UserSession, sessions=closed)
-    # Outlive every access token that could still carry this session id.
-    ttl = int(settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"].total_seconds()) + 60
     try:
-        for sid in closed_ids:
-            cache.set(session_closed_key(sid), 1, timeout=ttl)
+        cache.set_many(
+            {session_state_key(sid): SESSION_CLOSED for sid in closed_ids},
+            timeout=_closed_marker_seconds(),
+        )
     except CACHE_ERRORS as exc:
-        cache_unavailable("session close", exc)  # session_is_closed falls back to the rows
+        # An "open" copy may then be believed for SESSION_OPEN_CACHE_SECONDS at most.
+        cache_unavailable("session close", exc)
     return count
 
 

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.cache import cache
 from rest_framework.exceptions import AuthenticationFailed
 
-from api.accounts.models import ExternalUser, User
+from api.accounts.models import ExternalUser, User, UserSession
 from api.accounts.services import external_identity_upsert
 from api.common.cache import CACHE_ERRORS, cache_unavailable
 from api.common.exceptions import ServiceUnavailable
@@ -152,8 +152,16 @@ def authenticate_external_token(raw: str) -> tuple[User, dict[str, Any]]:
         user = external_identity_upsert(profile=verdict.get("user") or {}, claims=claims)
     if not user.is_active:
         raise AuthenticationFailed("User is inactive.", code="user_inactive")
+    # The cache forgot a logout (evicted, flushed) and the SSO's revoke may have
+    # failed: the session row still knows it ended.
+    if claims.get("jti") and _signed_out_here(claims["jti"]):
+        raise AuthenticationFailed("This session has ended.", code="session_ended")
     remember_valid_token(raw, claims, user)
     return user, claims
+
+
+def _signed_out_here(jti: str) -> bool:
+    return UserSession.objects.filter(token_jti=jti, logout_at__isnull=False).exists()
 
 
 def external_login(*, username: str, password: str, client) -> dict[str, Any]:

@@ -26,8 +26,8 @@ from rest_framework_simplejwt.utils import get_md5_hash_password
 from api.accounts.models import User
 from api.accounts.permissions import overrides_key, prefetch_overrides
 from api.accounts.services import (
-    session_closed_key,
     session_is_closed,
+    session_state_key,
     session_touch,
     session_touch_key,
 )
@@ -68,7 +68,7 @@ def token_user(validated_token) -> User:
     session_id = validated_token.get("sid")
     keys = [generation_key(User), _user_key(user_id), overrides_key(user_id)]
     if session_id:
-        keys += [session_closed_key(session_id), session_touch_key(session_id)]
+        keys += [session_state_key(session_id), session_touch_key(session_id)]
     try:
         found = cache.get_many(keys)
         (generation,) = generations_in(found, [User])
@@ -76,7 +76,9 @@ def token_user(validated_token) -> User:
         cache_unavailable("authentication", exc)
         return _token_user_without_cache(validated_token, user_id, session_id)
 
-    if session_id and found.get(session_closed_key(session_id)):
+    # A state the cache forgot is read from the session row: a logout holds whatever
+    # happens to the cache.
+    if session_id and session_is_closed(session_id, found.get(session_state_key(session_id))):
         raise AuthenticationFailed("This session has ended.", code="session_ended")
     entry = found.get(_user_key(user_id))
     if entry is not None and entry[0] == generation:
