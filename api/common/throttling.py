@@ -1,4 +1,5 @@
 from django.conf import settings
+from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle, UserRateThrottle
 
 from api.common.cache import CACHE_ERRORS, cache_unavailable
@@ -12,6 +13,12 @@ class SwitchableThrottleMixin:
     across every Daphne process. A dead Redis must not turn every request into a 500:
     the limit is skipped (and logged) until it is back.
     """
+
+    @property
+    def THROTTLE_RATES(self) -> dict:
+        # DRF copies the rates into a class attribute at import, so a changed setting
+        # would never reach it; read them when used instead.
+        return api_settings.DEFAULT_THROTTLE_RATES
 
     def get_ident(self, request) -> str:
         # The address every other part of the app records (TRUSTED_PROXY_COUNT decides

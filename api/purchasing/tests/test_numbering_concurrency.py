@@ -42,6 +42,22 @@ def in_thread(target, errors: list) -> threading.Thread:
     return thread
 
 
+def wait_until_a_backend_waits_on_a_lock(timeout: float) -> bool:
+    """Polls pg_stat_activity (from this test's own connection) for another backend of
+    this database blocked on a lock: the state the race needs, seen by the database."""
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0]:
+                return True
+            time.sleep(0.02)
+    return False
+
+
 def test_a_creator_racing_an_uncommitted_one_takes_the_next_number():
     first_user, second_user = make_user(Role.STAFF), make_user(Role.STAFF)
     first_inserted, release = threading.Event(), threading.Event()
@@ -59,11 +75,13 @@ def test_a_creator_racing_an_uncommitted_one_takes_the_next_number():
         purchase_request_create(by=second_user, title="Second", items=ITEMS)
 
     threads = [in_thread(first, errors), in_thread(second, errors)]
-    first_inserted.wait(10)
-    time.sleep(0.3)  # let `second` reach its insert and block behind `first`
+    assert first_inserted.wait(10)
+    # `second` has reached its insert when PostgreSQL shows it waiting on a lock.
+    assert wait_until_a_backend_waits_on_a_lock(timeout=20)
     release.set()
     for thread in threads:
         thread.join(20)
+        assert not thread.is_alive()
 
     assert errors == []
     year = timezone.localdate().year
@@ -86,6 +104,7 @@ def test_many_simultaneous_creators_get_distinct_consecutive_numbers():
     threads = [in_thread(create_for(user), errors) for user in users]
     for thread in threads:
         thread.join(30)
+        assert not thread.is_alive()
 
     assert errors == []
     year = timezone.localdate().year

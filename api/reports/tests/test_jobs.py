@@ -146,8 +146,8 @@ def test_bad_export_input_names_the_field(client_for, body, field):
 
 
 def test_exports_are_throttled_when_throttling_is_on(client_for, settings, october):
-    from django.core.cache import cache
-
+    # The settings fixture restores both after the test; the throttles read the rates
+    # when they are used, so nothing of this test's rate stays behind.
     settings.THROTTLING_ENABLED = True
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
@@ -156,24 +156,23 @@ def test_exports_are_throttled_when_throttling_is_on(client_for, settings, octob
             "export": "2/min",
         },
     }
-    from rest_framework.settings import api_settings
-    from rest_framework.throttling import SimpleRateThrottle
-
-    api_settings.reload()
-    SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
-    cache.clear()
     client = client_for(make_user(Role.SUPERADMIN))
-    try:
-        codes = [
-            client.post(EXPORT, {"kind": "daily", "date": "2026-10-05"}, format="json").status_code
-            for _ in range(3)
-        ]
-    finally:
-        settings.THROTTLING_ENABLED = False
-        api_settings.reload()
-        SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+
+    codes = [
+        client.post(EXPORT, {"kind": "daily", "date": "2026-10-05"}, format="json").status_code
+        for _ in range(3)
+    ]
 
     assert codes == [202, 202, 429]
+
+
+def test_the_export_rate_of_a_test_does_not_outlive_it(settings):
+    from rest_framework.settings import api_settings
+
+    from api.common.throttling import ExportThrottle
+
+    assert ExportThrottle().THROTTLE_RATES["export"] == settings.EXPORT_THROTTLE_RATE
+    assert api_settings.DEFAULT_THROTTLE_RATES["export"] == settings.EXPORT_THROTTLE_RATE
 
 
 def test_jobs_are_private_to_who_asked_except_for_global_admins(client_for, october):

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import pandas as pd
 import pytest
+import redis
 
 from api.accounts.roles import Role
 from api.overtime.models import OvertimeRequest
@@ -80,6 +81,27 @@ def wait_for(job_id: int, statuses: set[str], timeout: float = 90) -> ReportJob:
     raise AssertionError(f"job {job_id} stayed '{job.status}' ({job.error})")
 
 
+def _broker():
+    from django.conf import settings
+
+    return redis.Redis.from_url(settings.CELERY_BROKER_URL)
+
+
+def broker_contents() -> dict[str, int]:
+    broker = _broker()
+    return {"queued": broker.llen("celery"), "unacked": broker.hlen("unacked")}
+
+
+def broker_holds_no_message(timeout: float) -> bool:
+    """Polls the Redis transport's queue and its unacknowledged-message hash."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if broker_contents() == {"queued": 0, "unacked": 0}:
+            return True
+        time.sleep(0.2)
+    return False
+
+
 def worker_env(**extra: str) -> dict[str, str]:
     from django.conf import settings
 
@@ -134,14 +156,17 @@ def test_a_worker_killed_mid_job_leaves_it_to_the_next_one_exactly_once(
     assert job.attempts == 2  # built by the first (killed) and the second worker
     folder = samba.plain_dir / "reports" / "overtime"
     assert sorted(p.name for p in folder.iterdir()) == [job.file_name]  # once, no leftovers
-    time.sleep(6)  # past another visibility timeout: nothing runs it a third time
+    # Nothing can run it a third time: the broker holds no copy of the message, neither
+    # queued nor unacknowledged (what the visibility timeout would bring back).
+    assert broker_holds_no_message(timeout=30), broker_contents()
     assert ReportJob.objects.get(pk=job_id).attempts == 2
     assert "reports.run_job" in second.log()
 
 
 def test_a_share_that_is_down_gets_the_report_once_it_is_back(
-    share, samba, client_for, celery_worker_factory
+    share, samba_outage, client_for, celery_worker_factory
 ):
+    samba = samba_outage  # started again after the test whatever happens
     seed_october(20)
     worker = celery_worker_factory(**worker_env(REPORT_UPLOAD_RETRY_BASE_SECONDS="1"))
     samba.stop()
