@@ -206,3 +206,34 @@ def test_temp_only_keeps_no_local_copy_once_delivered(share, samba, client_for, 
     download = client.get(f"/api/v1/report-jobs/{job.pk}/download/")
     assert download.status_code == 404
     assert job.smb_path in download.json()["error"]["message"]
+
+
+def test_two_live_workers_never_run_one_job_at_the_same_time(
+    share, samba, client_for, celery_worker_factory
+):
+    """A second message for a job that a live worker is running (a redelivery, a retry
+    clicked twice) reaches the other worker, which finds the job's advisory lock held
+    and leaves it alone."""
+    from api.reports.tasks import run_report_job
+
+    seed_october(15000)  # long enough to build that the second message arrives meanwhile
+    workers = [celery_worker_factory(**worker_env()) for _ in range(2)]
+    response = client_for(share).post(
+        EXPORT, {"kind": "monthly", "date": "2026-10-01"}, format="json"
+    )
+    job_id = response.json()["id"]
+    wait_for(job_id, {ReportStatus.RUNNING}, timeout=60)
+    # The busy worker runs one task at a time and prefetches none beyond it: this copy
+    # goes to the idle one.
+    run_report_job.apply_async(args=[job_id])
+
+    job = wait_for(job_id, {ReportStatus.DELIVERED, ReportStatus.FAILED}, timeout=120)
+
+    logs = [worker.log() for worker in workers]
+    assert job.status == ReportStatus.DELIVERED, (job.error, logs)
+    assert job.attempts == 1
+    refused = f"report job {job_id} is being run by another worker"
+    assert sum(refused in log for log in logs) == 1, logs
+    assert sum("reports.run_job" in log and "received" in log for log in logs) == 2
+    folder = samba.plain_dir / "reports" / "overtime"
+    assert sorted(p.name for p in folder.iterdir()) == [job.file_name]
