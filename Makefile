@@ -5,6 +5,10 @@ SHELL := /bin/bash
 UV ?= uv
 VENV ?= .venv
 PY := $(VENV)/bin/python
+# `make dev` listens on loopback only unless APP_HOST is given (`APP_HOST=0.0.0.0 make
+# dev` opens it, demo accounts included, to the network). `make start`, the
+# production-style server, listens on every interface unless APP_HOST says otherwise.
+DEV_HOST := $(or $(APP_HOST),127.0.0.1)
 APP_HOST ?= 0.0.0.0
 APP_PORT ?= 8008
 EXTERNAL_API_PORT ?= 9001
@@ -40,12 +44,12 @@ lock: ## Recompile requirements*.txt from pyproject.toml (hashes, no index URLs)
 		--generate-hashes --no-emit-index-url --no-header --quiet -o requirements-dev.txt
 
 .PHONY: dev
-dev: install ## Migrate, load demo data and serve with Daphne on 0.0.0.0:8008 (embedded default)
-	APP_HOST=$(APP_HOST) APP_PORT=$(APP_PORT) EXTERNAL_API_PORT=$(EXTERNAL_API_PORT) \
+dev: install ## Migrate, load demo data, serve on 127.0.0.1:8008 (APP_HOST=0.0.0.0: LAN)
+	APP_HOST=$(DEV_HOST) APP_PORT=$(APP_PORT) EXTERNAL_API_PORT=$(EXTERNAL_API_PORT) \
 		PYTHON=$(PY) scripts/dev.sh
 
 .PHONY: start
-start: install ## Serve with Daphne (production style: no demo data, no reload)
+start: install ## Serve with Daphne on APP_HOST (default 0.0.0.0): production style, no demo data
 	$(PY) -m daphne -b $(APP_HOST) -p $(APP_PORT) backend.asgi:application
 
 .PHONY: external-api

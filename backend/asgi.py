@@ -9,7 +9,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
 # Django must be set up before anything imports models (consumers, routing).
 django.setup(set_prefix=False)
 
-from api.common import gc_policy  # noqa: E402
+from api.common import access_log, gc_policy  # noqa: E402
 from api.common.asgi import SingleHopASGIHandler  # noqa: E402
 
 django_asgi_app = SingleHopASGIHandler()
@@ -25,6 +25,9 @@ application = ProtocolTypeRouter(
         "websocket": AllowedHostsOriginValidator(URLRouter(websocket_urlpatterns)),
     }
 )
+
+# Daphne's access log gets paths without query strings (tokens in URLs stay out of it).
+access_log.install()
 
 # Last, so that everything imported above is frozen out of the collector's sight.
 application = gc_policy.wrap(application)

@@ -18,6 +18,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import environ
 
+from backend import local_secrets
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -38,14 +40,24 @@ for _candidate in (BASE_DIR / f".env.{DJANGO_ENV}", BASE_DIR / ".env"):
 
 DEBUG = env.bool("DEBUG", default=DJANGO_ENV == "development")
 
-# A development key is acceptable only while DEBUG is on; production must set one.
+# Production must set SECRET_KEY. With DEBUG on and none set (the embedded default),
+# SECRET_KEY and JWT_SIGNING_KEY are generated on first run into an ignored local file
+# and reused (backend/local_secrets.py). A key published in the repository is refused.
 SECRET_KEY = env.str("SECRET_KEY", default="")
+JWT_SIGNING_KEY = env.str("JWT_SIGNING_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG:
         from django.core.exceptions import ImproperlyConfigured
 
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    SECRET_KEY = "django-insecure-embedded-default-only-for-local-development"  # noqa: S105
+    _local_keys = local_secrets.embedded_keys(
+        env_path("LOCAL_SECRETS_FILE", BASE_DIR / local_secrets.FILE_NAME)
+    )
+    SECRET_KEY = _local_keys["SECRET_KEY"]
+    JWT_SIGNING_KEY = JWT_SIGNING_KEY or _local_keys["JWT_SIGNING_KEY"]
+JWT_SIGNING_KEY = JWT_SIGNING_KEY or SECRET_KEY
+local_secrets.refuse_published("SECRET_KEY", SECRET_KEY)
+local_secrets.refuse_published("JWT_SIGNING_KEY", JWT_SIGNING_KEY)
 
 ALLOWED_HOSTS = env.str("DJANGO_ALLOWED_HOSTS", default="localhost 127.0.0.1 [::1]").split()
 APP_HOST = env.str("APP_HOST", default="0.0.0.0")  # noqa: S104 - bind address of the container
@@ -265,7 +277,7 @@ SIMPLE_JWT = {
     "UPDATE_LAST_LOGIN": True,
     "CHECK_USER_IS_ACTIVE": True,
     "ALGORITHM": "HS256",
-    "SIGNING_KEY": env.str("JWT_SIGNING_KEY", default=SECRET_KEY),
+    "SIGNING_KEY": JWT_SIGNING_KEY,
     "ISSUER": env.str("JWT_ISSUER", default="ptb-overtime"),
     "AUDIENCE": env.str("JWT_AUDIENCE", default="ptb-overtime-api"),
     "LEEWAY": 5,
@@ -279,6 +291,7 @@ SIMPLE_JWT = {
 # (docs/external-api.md); the bundled reference server implements the defaults.
 EXTERNAL_API_URL = env.str("EXTERNAL_API_URL", default="http://127.0.0.1:9001")
 EXTERNAL_API_TIMEOUT = env.float("EXTERNAL_API_TIMEOUT", default=30.0)
+# The reference server's key by default; `check --deploy` refuses it (api.E004).
 EXTERNAL_API_KEY = env.str("EXTERNAL_API_KEY", default="dev-hr-api-key")
 EXTERNAL_API_LOGIN_PATH = env.str("EXTERNAL_API_LOGIN_PATH", default="/auth/login")
 EXTERNAL_API_VERIFY_PATH = env.str("EXTERNAL_API_VERIFY_PATH", default="/auth/verify")
@@ -429,7 +442,7 @@ SESSION_COOKIE_HTTPONLY = True
 
 # Secrets at rest (SMB passwords): Fernet keys, newest first, comma separated, so keys
 # can be rotated. Without one, a key is derived from SECRET_KEY (fine for development;
-# `check --deploy` warns about it).
+# `check --deploy` fails on it, api.E003).
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
 if not FIELD_ENCRYPTION_KEYS:
     FIELD_ENCRYPTION_KEYS = [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import shutil
 import signal
 import statistics
@@ -19,6 +20,9 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 BENCH_DATABASE_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ptb_bench"
 )
+# One random key per run, shared by this process and the servers it starts (settings
+# refuse any key written in the repository).
+_BENCH_SECRET_KEY = secrets.token_urlsafe(64)
 
 
 def bench_environment(**overrides: str) -> dict[str, str]:
@@ -28,7 +32,7 @@ def bench_environment(**overrides: str) -> dict[str, str]:
         DJANGO_SETTINGS_MODULE="benchmarks.settings",
         DJANGO_ENV="production",
         DEBUG="False",
-        SECRET_KEY="benchmark-only-secret-key-" + "x" * 40,
+        SECRET_KEY=_BENCH_SECRET_KEY,
         JWT_ACCESS_MINUTES="120",
         DJANGO_ALLOWED_HOSTS="127.0.0.1 localhost",
         SECURE_SSL_REDIRECT="False",

@@ -45,4 +45,17 @@ class RedactSecretsFilter(logging.Filter):
             record.args = None
         if record.exc_text:
             record.exc_text = redact(record.exc_text)
+        # Django's request loggers pass the request along (extra={"request": ...}); the
+        # JSON formatter would write its repr, query string included.
+        request = getattr(record, "request", None)
+        if request is not None and not isinstance(request, str):
+            record.request = _request_summary(request)
         return True
+
+
+def _request_summary(request) -> str:
+    """`<GET /path>`: method and path of a request object, never its query string."""
+    method = getattr(request, "method", None) or "-"
+    path = getattr(request, "path", None)
+    path = path.split("?", 1)[0] if isinstance(path, str) else "-"
+    return f"<{method} {path}>"
