@@ -24,6 +24,10 @@ WORKDIR /app
 COPY --from=build /opt/venv /opt/venv
 COPY . /app
 RUN deploy/docker/prepare-app.sh
+# The commit the image is built from (scripts/deploy.sh passes it): /api/health/ and
+# /api/v1/system/config/ report it, so what runs is never a guess. Empty = unknown.
+ARG GIT_COMMIT=""
+ENV GIT_COMMIT=${GIT_COMMIT}
 USER appuser
 EXPOSE 8008
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \

@@ -63,7 +63,7 @@ ALLOWED_HOSTS = env.str("DJANGO_ALLOWED_HOSTS", default="localhost 127.0.0.1 [::
 APP_HOST = env.str("APP_HOST", default="0.0.0.0")  # noqa: S104 - bind address of the container
 APP_PORT = env.int("APP_PORT", default=8008)
 APP_VERSION = env.str("APP_VERSION", default="0.1.0")
-GIT_COMMIT = env.str("GIT_COMMIT", default="unknown")
+GIT_COMMIT = env.str("GIT_COMMIT", default="")  # baked in by the image build; "" = unknown
 
 INSTALLED_APPS = [
     "daphne",  # must precede staticfiles so `runserver` is the ASGI one

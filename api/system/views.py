@@ -44,7 +44,8 @@ class LiveView(APIView):
 
 
 class ReadyView(APIView):
-    """Ready to serve: database and cache reachable. 503 otherwise (take out of rotation)."""
+    """Ready to serve: database and cache reachable and every migration applied. 503
+    otherwise (take out of rotation; a deploy waits for 200 before the next step)."""
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
@@ -59,6 +60,12 @@ class ReadyView(APIView):
             "checks": {r.name: {"ok": r.ok, "latency_ms": r.latency_ms} for r in results},
         }
         # Failure details stay out of this public endpoint; the detailed one has them.
+        # The one exception says only how far the schema is behind, which is what an
+        # operator watching a deploy needs to see.
+        migrations = next((r for r in results if r.name == "migrations"), None)
+        if migrations is not None and not migrations.ok and migrations.info.get("unapplied"):
+            body["checks"]["migrations"]["unapplied"] = migrations.info["unapplied"]
+            body["detail"] = migrations.detail
         return Response(
             body, status=status.HTTP_200_OK if ok else status.HTTP_503_SERVICE_UNAVAILABLE
         )

@@ -14,6 +14,7 @@ from api.org.models import Employee
 from api.overtime.dummy_data import generate_overtime_dummy
 from api.overtime.models import OvertimeRequest
 from api.overtime.services import regulation_ensure_default
+from api.system import changelog
 from api.system.services import system_config_ensure_defaults
 
 DEMO_PASSWORD_FILE = settings.BASE_DIR / ".demo-admin-password"
@@ -22,8 +23,9 @@ FIXTURES = ("generate_data/employees.json", "generate_data/projects.json")
 
 class Command(BaseCommand):
     help = (
-        "Seed roles, permissions, the default regulation, board columns, configuration "
-        "and the first superadmin (DJANGO_SUPERADMIN_*). --demo adds demo data."
+        "Seed roles, permissions, the default regulation, board columns, configuration, "
+        "release notes from CHANGELOG.md and the first superadmin (DJANGO_SUPERADMIN_*). "
+        "--demo adds demo data."
     )
 
     def add_arguments(self, parser):
@@ -40,6 +42,7 @@ class Command(BaseCommand):
         self._say(f"regulation '{regulation.name}'", created=int(created))
         self._say("board columns", created=board_ensure_default_columns())
         self._say("system configuration", created=system_config_ensure_defaults())
+        self._release_notes()
 
         if settings.DJANGO_SUPERADMIN_USERNAME and settings.DJANGO_SUPERADMIN_PASSWORD:
             user, created = superadmin_ensure(
@@ -50,6 +53,18 @@ class Command(BaseCommand):
             self._say(f"superadmin '{user.username}'", created=int(created))
         if demo:
             self._demo()
+
+    def _release_notes(self) -> None:
+        """Release notes are not worth a failed deploy: a missing or malformed changelog
+        is reported and the notes stay as they are (CI parses the shipped file)."""
+        try:
+            loaded = changelog.load_changelog()
+        except FileNotFoundError:
+            self.stderr.write(f"  release notes: {changelog.CHANGELOG_PATH} not found, unchanged")
+        except changelog.ChangelogError as exc:
+            self.stderr.write(f"  release notes: {changelog.CHANGELOG_PATH.name}: {exc}, unchanged")
+        else:
+            self._say(f"release notes from {changelog.CHANGELOG_PATH.name}", **loaded.as_dict())
 
     def _demo(self) -> None:
         for fixture in FIXTURES:

@@ -35,7 +35,71 @@ def test_ready_is_200_while_database_and_cache_answer(api_client):
 
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "ready"
-    assert set(response.json()["checks"]) == {"database", "cache"}
+    assert set(response.json()["checks"]) == {"database", "cache", "migrations"}
+
+
+@pytest.fixture
+def schema_not_yet_seen(monkeypatch):
+    """This process has not yet seen every migration applied (as after a start)."""
+    from api.system import health
+
+    monkeypatch.setattr(health, "_schema_current", False)
+
+
+def _forget_latest_api_migration() -> tuple[str, str]:
+    """Removes the newest api migration from the history (the test's transaction puts
+    it back) and returns (app, name)."""
+    from django.db import connection
+    from django.db.migrations.recorder import MigrationRecorder
+
+    latest = MigrationRecorder(connection).migration_qs.filter(app="api").order_by("-name")[0]
+    latest.delete()
+    return latest.app, latest.name
+
+
+def test_ready_is_503_naming_how_many_migrations_are_unapplied(api_client, schema_not_yet_seen):
+    _forget_latest_api_migration()
+
+    response = api_client.get("/api/health/ready/")
+
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "unavailable"
+    assert body["detail"] == "unapplied migrations: 1"
+    assert body["checks"]["migrations"] == {
+        "ok": False,
+        "latency_ms": body["checks"]["migrations"]["latency_ms"],
+        "unapplied": 1,
+    }
+    assert body["checks"]["database"]["ok"] is True
+
+
+def test_ready_reads_the_migration_history_only_until_it_is_current(
+    api_client, schema_not_yet_seen
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as first:
+        assert api_client.get("/api/health/ready/").status_code == 200
+    with CaptureQueriesContext(connection) as later:
+        assert api_client.get("/api/health/ready/").status_code == 200
+
+    assert any("django_migrations" in q["sql"] for q in first.captured_queries)
+    # Afterwards a probe costs the database one SELECT 1, whatever the history says.
+    assert [q["sql"] for q in later.captured_queries] == ["SELECT 1"]
+
+
+def test_ready_keeps_looking_while_migrations_are_missing(api_client, schema_not_yet_seen):
+    from django.db import connection
+    from django.db.migrations.recorder import MigrationRecorder
+
+    app, name = _forget_latest_api_migration()
+    assert api_client.get("/api/health/ready/").status_code == 503
+
+    MigrationRecorder(connection).record_applied(app, name)
+
+    assert api_client.get("/api/health/ready/").status_code == 200
 
 
 def test_ready_turns_503_when_redis_is_stopped(api_client, settings, redis_process_factory):
@@ -77,7 +141,9 @@ def test_detailed_lists_each_dependency_with_latency_and_version(client_for, rol
     response = client_for(make_user(role)).get("/api/health/detailed/")
 
     body = response.json()
-    assert {"database", "cache", "channel_layer", "celery", "smb"} <= set(body["checks"])
+    assert {"database", "cache", "migrations", "channel_layer", "celery", "smb"} <= set(
+        body["checks"]
+    )
     # No share is configured here: nothing to reach, nothing wrong.
     assert body["checks"]["smb"]["ok"] is True
     assert body["checks"]["smb"]["info"] == {"configured": False}
