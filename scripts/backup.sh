@@ -113,7 +113,8 @@ else
   tar -czf "$work/$MEDIA_FILE" --files-from /dev/null
 fi
 
-app_version=${APP_VERSION:-$(sed -n 's/^version = "\(.*\)"$/\1/p;T;q' pyproject.toml)}
+app_version=${APP_VERSION:-$(sed -n 's/^version = "\(.*\)"$/\1/p;T;q' pyproject.toml 2>/dev/null || true)}
+app_version=${app_version:-unknown}
 app_commit=${GIT_COMMIT:-$(git rev-parse HEAD 2>/dev/null || echo unknown)}
 row_counts=""
 for entry in "${counts[@]}"; do row_counts+="${row_counts:+,$'\n'}$entry"; done

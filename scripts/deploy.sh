@@ -74,7 +74,7 @@ say "deploying $image:$tag to $target (running now: ${previous:-nothing recorded
 # ------------------------------------------------------------------ failure handling
 phase=prepare      # prepare -> migrate -> replace -> rest -> done
 migrations_started=false
-dump=""
+backup=""
 replaced=()
 
 compose_at() { # tag, compose arguments...: compose with ${IMAGE_TAG} set to that tag
@@ -122,10 +122,10 @@ roll_back() {
   fi
   if $migrations_started; then
     warn "migrations for $tag ran on the database (the previous release may not expect them)."
-    if [ -n "$dump" ]; then
+    if [ -n "$backup" ]; then
       warn "To put the database back as it was before this deploy, stop web, celery and beat,"
       warn "then, with the database settings of $env_file:"
-      warn "  scripts/restore.sh $dump"
+      warn "  scripts/restore.sh $backup"
     fi
   fi
 }
@@ -169,9 +169,10 @@ if grep -Eq "^[[:space:]]*(export[[:space:]]+)?($(IFS='|'; echo "${database_keys
 fi
 say "backup (scripts/backup.sh $backup_dir)"
 scripts/backup.sh "$backup_dir"
-# shellcheck disable=SC2012  # names are ours: database-<UTC stamp>.dump
-dump=$(ls -1t "$backup_dir"/database-*.dump 2>/dev/null | head -n 1 || true)
-[ -n "$dump" ] || { warn "scripts/backup.sh left no database dump in $backup_dir"; exit 1; }
+# shellcheck disable=SC2012  # names are ours: backup-<UTC stamp>[-NN]
+backup=$(ls -1dt "$backup_dir"/backup-* 2>/dev/null | head -n 1 || true)
+[ -n "$backup" ] && [ -f "$backup/manifest.json" ] ||
+  { warn "scripts/backup.sh left no complete backup in $backup_dir"; exit 1; }
 
 # ------------------------------------------------------------------ 2. image
 if [ -z "$requested_tag" ]; then

@@ -138,11 +138,15 @@ class Project:
 
     def __init__(self, root: Path, database_url: str):
         self.root = root
-        for path in ("scripts/deploy.sh", "scripts/backup.sh", "docker-compose.prod.yml",
+        for path in ("scripts/deploy.sh", "scripts/backup.sh", "scripts/backup-lib.sh",
+                     "pyproject.toml", "docker-compose.prod.yml",
                      "docker-compose.staging.yml", "Dockerfile", "Dockerfile.staging",
                      ".gitignore"):  # fmt: skip
             (root / path).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(REPO_ROOT / path, root / path)
+        # The uploads the backup must find (an empty media root is an error).
+        (root / "media" / "attachments").mkdir(parents=True)
+        (root / "media" / "attachments" / "contract.pdf").write_bytes(b"%PDF-1.4 test")
         (root / ".env.prod").write_text(
             f'DJANGO_ENV=production\nDATABASE_URL="{database_url}"\n'
             "# DATABASE_URL=postgres://nobody@127.0.0.1:1/an_old_database\n"
@@ -238,7 +242,7 @@ class Project:
         return steps
 
     def dumps(self) -> list[Path]:
-        return sorted((self.root / "backups").glob("database-*.dump"))
+        return sorted((self.root / "backups").glob("backup-*/database.dump"))
 
     def deployed_tags(self) -> list[str]:
         path = self.root / ".deployed-tag.prod"
@@ -278,7 +282,9 @@ def test_a_deploy_backs_up_builds_checks_migrates_and_replaces_replicas_in_turn(
     assert build[build.index("--file") + 1] == "Dockerfile"
     # The backup was there before anything else happened, and it is a real dump.
     (dump,) = project.dumps()
-    assert all(dump.name in c["dumps"] for c in project.calls() if c["argv"][-1] != "version")
+    assert all(
+        dump.parent.name in c["dumps"] for c in project.calls() if c["argv"][-1] != "version"
+    )
     assert dump.read_bytes().startswith(b"PGDMP")
     assert project.deployed_tags() == [PREVIOUS, new]
     assert project.state()["services"] == {"web1": new, "web2": new, "<all>": new}
@@ -320,7 +326,7 @@ def test_a_replica_that_never_gets_ready_puts_the_previous_tag_back(project):
     (dump,) = project.dumps()
     restore = re.search(r"scripts/restore\.sh (\S+)", result.stderr)
     assert restore is not None, result.stderr
-    assert (project.root / restore.group(1)).resolve() == dump.resolve()
+    assert (project.root / restore.group(1)).resolve() == dump.parent.resolve()
 
 
 def test_a_failure_on_the_second_replica_rolls_back_both_failed_one_first(project):
@@ -379,7 +385,7 @@ def test_a_failing_initialize_data_after_migrations_prints_the_restore_command(p
 
     assert result.returncode != 0
     assert not any(step.startswith("up ") for step, _ in project.steps())
-    assert "scripts/restore.sh backups/database-" in result.stderr
+    assert "scripts/restore.sh backups/backup-" in result.stderr
     assert project.state()["services"]["web1"] == PREVIOUS
 
 
