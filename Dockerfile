@@ -4,6 +4,9 @@
 ARG PYTHON_IMAGE=python:3.13-slim
 
 FROM ${PYTHON_IMAGE} AS build
+# The base image's tag pins the Debian release; pinning package versions as well would
+# break the build at every Debian point release (old versions leave the archive).
+# hadolint ignore=DL3008
 RUN apt-get update \
     && apt-get install -y --no-install-recommends build-essential \
     && rm -rf /var/lib/apt/lists/*
@@ -28,9 +31,19 @@ RUN deploy/docker/prepare-app.sh
 # /api/v1/system/config/ report it, so what runs is never a guess. Empty = unknown.
 ARG GIT_COMMIT=""
 ENV GIT_COMMIT=${GIT_COMMIT}
-USER appuser
+# Numeric, so an orchestrator can check the image runs as non-root (uid 1000 = appuser).
+USER 1000:1000
 EXPOSE 8008
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "deploy/docker/healthcheck.py"]
 ENTRYPOINT ["deploy/docker/entrypoint.sh"]
 CMD ["sh", "-c", "exec daphne -b 0.0.0.0 -p \"$APP_PORT\" backend.asgi:application"]
+
+# Staging: the runtime above with staging's defaults, and nothing else
+# (tests/test_dockerfiles.py). `docker build --target staging .`; docker-compose.staging.yml.
+FROM runtime AS staging
+ENV DJANGO_ENV=staging \
+    RUN_MIGRATIONS=true
+
+# The last stage is what a plain `docker build .` makes: production.
+FROM runtime AS production

@@ -20,6 +20,10 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379
 TEST_ENV = DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) REDIS_DB_OFFSET=10 \
 	CELERY_TASK_ALWAYS_EAGER=true LOG_TO_FILE=false
 PYTEST_ARGS ?=
+# Extra `uv pip compile` flags for `make lock` (lock-upgrade sets --upgrade).
+LOCK_FLAGS ?=
+# e.g. AUDIT_ARGS=--if-unaudited=warn (what .ci/run passes: see scripts/audit.py).
+AUDIT_ARGS ?=
 
 .DEFAULT_GOAL := help
 
@@ -39,9 +43,17 @@ install: $(VENV)/.installed ## Install dependencies from the hash-pinned lock
 .PHONY: lock
 lock: ## Recompile requirements*.txt from pyproject.toml (hashes, no index URLs)
 	$(UV) pip compile pyproject.toml --python-version 3.13 --universal --generate-hashes \
-		--no-emit-index-url --no-header --quiet -o requirements.txt
+		--no-emit-index-url --no-header --quiet $(LOCK_FLAGS) -o requirements.txt
 	$(UV) pip compile pyproject.toml --extra dev --python-version 3.13 --universal \
-		--generate-hashes --no-emit-index-url --no-header --quiet -o requirements-dev.txt
+		--generate-hashes --no-emit-index-url --no-header --quiet $(LOCK_FLAGS) -o requirements-dev.txt
+
+.PHONY: lock-upgrade
+lock-upgrade: ## Recompile the locks at the newest versions pyproject.toml allows (PACKAGE=x: only x)
+	$(MAKE) lock LOCK_FLAGS="$(if $(PACKAGE),--upgrade-package $(PACKAGE),--upgrade)"
+
+.PHONY: audit
+audit: install ## Known vulnerabilities in the locked versions (fails on any; says so when it cannot check)
+	$(PY) scripts/audit.py $(AUDIT_ARGS) requirements.txt requirements-dev.txt
 
 .PHONY: dev
 dev: install ## Migrate, load demo data, serve on 127.0.0.1:8008 (APP_HOST=0.0.0.0: LAN)
@@ -49,7 +61,7 @@ dev: install ## Migrate, load demo data, serve on 127.0.0.1:8008 (APP_HOST=0.0.0
 		PYTHON=$(PY) scripts/dev.sh
 
 .PHONY: start
-start: install ## Serve with Daphne on APP_HOST (default 0.0.0.0): production style, no demo data
+start: install collectstatic ## Serve with Daphne on APP_HOST (default 0.0.0.0): production style, static collected
 	$(PY) -m daphne -b $(APP_HOST) -p $(APP_PORT) backend.asgi:application
 
 .PHONY: external-api
@@ -73,10 +85,14 @@ format: install ## Format with Ruff
 	$(VENV)/bin/ruff format .
 
 .PHONY: check
-check: install ## Lint + format check + migrations in sync (what CI runs before tests)
+check: install ## Lint + format check + migrations in sync + Dockerfiles and compose files (CI runs it)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/hadolint Dockerfile Dockerfile.staging
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.compose-spec \
+		docker-compose.prod.yml docker-compose.staging.yml
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.dependabot .github/dependabot.yml
 
 .PHONY: fix
 fix: install ## Auto-fix lint issues and format

@@ -4,9 +4,17 @@ Broker and results use Redis databases 1 and 2 (settings.CELERY_*); without a br
 (the embedded default) tasks run eagerly in-process. Reliability settings (late
 acknowledgement, requeue of a dead worker's task, visibility timeout, JSON, the
 30-minute limit) live with the other settings in backend/settings.py.
+
+Workers and beat log their life cycle at CELERY_LOG_LEVEL (INFO unless set, whatever
+LOG_LEVEL says): ready, each task received and finished with its id, duration and the
+request id it was queued under, each job beat sends.
 """
 
+import logging
 import os
+import time
+from contextlib import contextmanager
+from pathlib import Path
 
 from celery import Celery, signals
 from celery.schedules import crontab
@@ -16,6 +24,19 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
 app = Celery("backend")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks(["api.reports", "api.realtime", "api.org", "api.kanban"])
+
+
+def _beat_schedule_file() -> str:
+    """Where beat keeps when each job last ran (so a restart neither repeats nor skips
+    one). Celery's default, ./celerybeat-schedule, is the checkout in development and
+    the read-only /app in the image; a user's state directory is neither."""
+    if configured := os.environ.get("CELERY_BEAT_SCHEDULE_FILE"):
+        return configured
+    state = os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state"
+    return str(Path(state) / "ptb-overtime" / "celerybeat-schedule")
+
+
+app.conf.beat_schedule_filename = _beat_schedule_file()
 
 # Times are in settings.TIME_ZONE (CELERY_TIMEZONE).
 app.conf.beat_schedule = {
@@ -77,3 +98,83 @@ def _log_to_celery_file(**kwargs) -> None:
             for log_filter in existing.filters:
                 handler.addFilter(log_filter)
     root.addHandler(handler)
+
+
+@signals.beat_init.connect
+def _create_beat_state_directory(sender, **kwargs) -> None:
+    # Sent before the scheduler opens its file, which needs an existing directory.
+    Path(sender.schedule_filename).parent.mkdir(parents=True, exist_ok=True)
+
+
+# ------------------------------------------------------------------ task life cycle
+
+lifecycle_log = logging.getLogger("backend.celery")
+_started: dict[str, float] = {}
+
+
+@contextmanager
+def _logged_under(request_id: str | None):
+    """Log records written inside carry `request_id` as their correlation id (the
+    request that queued the task), as django-guid does while the task body runs."""
+    from django_guid.context import guid
+
+    token = guid.set(request_id) if request_id else None
+    try:
+        yield
+    finally:
+        if token is not None:
+            guid.reset(token)
+
+
+def _request_id_header() -> str:
+    from django_guid.config import settings as guid_settings
+
+    return guid_settings.guid_header_name
+
+
+@signals.task_received.connect
+def _log_received(request, **kwargs) -> None:
+    # Celery's own "received" line is written before the request id is known; this one
+    # replaces it (LOGGING quiets celery.worker.strategy's INFO).
+    with _logged_under(request.request_dict.get(_request_id_header())):
+        lifecycle_log.info(
+            "task received %s[%s]",
+            request.name,
+            request.id,
+            extra={"task": request.name, "task_id": request.id, "eta": request.eta},
+        )
+
+
+@signals.task_prerun.connect
+def _note_start(task_id, **kwargs) -> None:
+    _started[task_id] = time.monotonic()
+
+
+@signals.task_postrun.connect
+def _log_finished(task_id, task, state=None, retval=None, **kwargs) -> None:
+    from django_guid import get_guid
+
+    started = _started.pop(task_id, None)
+    duration_ms = round((time.monotonic() - started) * 1000, 1) if started else None
+    level = {"SUCCESS": logging.INFO, "RETRY": logging.WARNING}.get(state, logging.ERROR)
+    outcome = {"SUCCESS": "succeeded", "RETRY": "will retry"}.get(state, "failed")
+    # A failure's retval is the exception (None when an eager task raised through).
+    detail = f": {retval!r}" if level != logging.INFO and retval is not None else ""
+    # Tasks from beat carry no request id: django-guid made one up for the run.
+    request_id = task.request.get(_request_id_header()) or get_guid()
+    with _logged_under(request_id):
+        lifecycle_log.log(
+            level,
+            "task %s %s[%s] in %s ms%s",
+            outcome,
+            task.name,
+            task_id,
+            duration_ms,
+            detail,
+            extra={
+                "task": task.name,
+                "task_id": task_id,
+                "state": state,
+                "duration_ms": duration_ms,
+            },
+        )

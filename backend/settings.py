@@ -541,6 +541,9 @@ LOG_DIR = env_path("LOG_DIR", BASE_DIR / "logs")
 LOG_TO_FILE = env.bool("LOG_TO_FILE", default=True)
 LOG_JSON_CONSOLE = env.bool("LOG_JSON_CONSOLE", default=not DEBUG)
 SLOW_REQUEST_MS = env.int("SLOW_REQUEST_MS", default=1000)
+# Workers' and beat's life cycle (backend/celery.py), on its own: production's WARNING
+# LOG_LEVEL would hide every task a worker runs.
+CELERY_LOG_LEVEL = env.str("CELERY_LOG_LEVEL", default="INFO")
 if LOG_TO_FILE:
     LOG_DIR.mkdir(parents=True, exist_ok=True)
 
@@ -581,6 +584,12 @@ LOGGING = {
         # One INFO line per outgoing request is noise; failures are logged by our client.
         "httpx": {"level": "WARNING", "propagate": True},
         "httpcore": {"level": "WARNING", "propagate": True},
+        # Ready, connected, beat sending each job; task received/finished lines come
+        # from backend.celery with the request id, so Celery's own are quieted.
+        "celery": {"level": CELERY_LOG_LEVEL, "propagate": True},
+        "celery.worker.strategy": {"level": "WARNING", "propagate": True},
+        "celery.app.trace": {"level": "WARNING", "propagate": True},
+        "backend.celery": {"level": CELERY_LOG_LEVEL, "propagate": True},
     },
 }
 if LOG_TO_FILE:

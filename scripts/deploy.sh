@@ -28,10 +28,12 @@ target=${1:-prod}
 requested_tag=${2:-}
 case "$target" in
   prod | production)
-    target=prod file=docker-compose.prod.yml env_file=.env.prod dockerfile=Dockerfile
+    target=prod file=docker-compose.prod.yml env_file=.env.prod stage=production
     default_web="web1 web2" ;;
   staging)
-    file=docker-compose.staging.yml env_file=.env.staging dockerfile=Dockerfile.staging
+    # The staging stage of the one Dockerfile: the production layers plus staging's two
+    # settings (Dockerfile.staging is for promoting an image already built).
+    file=docker-compose.staging.yml env_file=.env.staging stage=staging
     default_web="web" ;;
   *) echo "usage: $0 [prod|staging] [TAG]" >&2; exit 2 ;;
 esac
@@ -176,8 +178,8 @@ backup=$(ls -1dt "$backup_dir"/backup-* 2>/dev/null | head -n 1 || true)
 
 # ------------------------------------------------------------------ 2. image
 if [ -z "$requested_tag" ]; then
-  say "building $image:$tag from commit $commit ($dockerfile)"
-  docker build --file "$dockerfile" --build-arg GIT_COMMIT="$commit" \
+  say "building $image:$tag from commit $commit (Dockerfile, stage $stage)"
+  docker build --file Dockerfile --target "$stage" --build-arg GIT_COMMIT="$commit" \
     --label org.opencontainers.image.revision="$commit" --tag "$image:$tag" .
 elif docker image inspect "$image:$tag" >/dev/null 2>&1; then
   say "using $image:$tag (already on this host)"
