@@ -2,7 +2,7 @@
 
 With no environment at all this runs the *embedded default*: SQLite, an in-memory
 channel layer, a local-memory cache, Celery tasks executed eagerly and reports
-written to a local folder. Setting ``DATABASE_URL``/``REDIS_URL`` (or the design's
+written to a local folder. Setting ``DATABASE_URL``/``REDIS_URL`` (or the
 ``SQL_*``, ``CELERY_*``, ``REDIS_*`` variables) switches to PostgreSQL and Redis.
 Every variable is listed, with a comment, in ``.env.example``.
 """
@@ -176,13 +176,13 @@ AUTH_USER_MODEL = "api.User"
 # --------------------------------------------------------------------------- redis
 
 
-# Shifts the design's database numbers (1..4) so two instances, or the test suite and
+# Shifts the database numbers (1..4) so two instances, or the test suite and
 # a development server, can share one Redis without seeing each other's keys.
 REDIS_DB_OFFSET = env.int("REDIS_DB_OFFSET", default=0)
 
 
 def _redis_db(url: str, db: int) -> str:
-    """The same Redis server as ``url``, database ``db`` (the design's 1..4 split)."""
+    """The same Redis server as ``url``, database ``db`` (the 1..4 split above)."""
     parts = urlsplit(url)
     return urlunsplit((parts.scheme, parts.netloc, f"/{db + REDIS_DB_OFFSET}", parts.query, ""))
 

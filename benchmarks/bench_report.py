@@ -1,4 +1,4 @@
-"""Report benchmark (SPEC §12): the monthly report of 100,000 overtime requests in
+"""Report benchmark: the monthly report of 100,000 overtime requests in
 PostgreSQL. Wall time and peak memory of the build, next to writing the same rows
 with csv.writer in the same run; both writers the builder offers are measured, which
 is how the default (XlsxWriter constant-memory) was chosen.

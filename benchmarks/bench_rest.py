@@ -1,4 +1,4 @@
-"""REST list benchmark (SPEC §12): GET /api/v1/overtime-requests/?page_size=50 over
+"""REST list benchmark: GET /api/v1/overtime-requests/?page_size=50 over
 100,000 requests in PostgreSQL, served by one Daphne process, against two references
 served by the same process in the same run:
 

@@ -1,4 +1,4 @@
-"""WebSocket fan-out benchmark (SPEC §12).
+"""WebSocket fan-out benchmark.
 
 1,000 WebSocket clients on one Daphne process, all on ws/board/; 20 task updates made
 through the REST API; per update, the time from sending the PATCH until every client

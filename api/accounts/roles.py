@@ -38,7 +38,7 @@ class Action(models.TextChoices):
 
 
 class Resource(models.TextChoices):
-    """One per API resource (the design's v1 table, plus tasks, reports and system)."""
+    """One per API resource (the v1 API's resources, plus tasks, reports and system)."""
 
     PROJECTS = "projects", "Projects"
     EMPLOYEES = "employees", "Employees"

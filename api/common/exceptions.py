@@ -1,4 +1,4 @@
-"""One JSON shape for every error (the design's `handlers.py`).
+"""One JSON shape for every error, whoever raised it.
 
     {"error": {"status": 400, "code": "validation_error", "message": "...",
                "fields": {"end_at": ["End must be after start."]},

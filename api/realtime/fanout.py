@@ -4,7 +4,7 @@ Publishers (request threads, Celery workers) PUBLISH each event once to Redis; e
 Daphne process holds ONE pub/sub connection, subscribed to the streams its sockets
 follow, and hands the already-serialized text to its local sockets. Going through the
 Channels layer instead would route and decode every message once per socket; here an
-event costs one parse per process (SPEC §12: serialize once, not once per socket).
+event costs one parse per process (serialize once, not once per socket).
 
 Redis delivers at most once. Nothing is lost anyway: events are in the database
 (api/realtime/models.py); sockets notice holes in sequence numbers and read the

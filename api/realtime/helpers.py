@@ -1,4 +1,4 @@
-"""The design's helper functions: callable from services and signal receivers.
+"""The real-time helper functions: callable from services and signal receivers.
 
 Each records a durable event in the current transaction (and so is broadcast only
 if that transaction commits), or sends a control message after commit.
