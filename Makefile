@@ -46,7 +46,7 @@ dev: install ## Migrate, load demo data and serve with Daphne on 0.0.0.0:8008 (e
 
 .PHONY: start
 start: install ## Serve with Daphne (production style: no demo data, no reload)
-	$(PY) -m daphne -b $(APP_HOST) -p $(APP_PORT) backend.asgi:application
+	$(PY) -m backend.serve -b $(APP_HOST) -p $(APP_PORT) backend.asgi:application
 
 .PHONY: external-api
 external-api: install ## Run the reference SSO/HR server on 127.0.0.1:9001
