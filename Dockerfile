@@ -37,7 +37,7 @@ EXPOSE 8008
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "deploy/docker/healthcheck.py"]
 ENTRYPOINT ["deploy/docker/entrypoint.sh"]
-CMD ["sh", "-c", "exec daphne -b 0.0.0.0 -p \"$APP_PORT\" backend.asgi:application"]
+CMD ["sh", "-c", "exec python -m backend.serve -b 0.0.0.0 -p \"$APP_PORT\" backend.asgi:application"]
 
 # Staging: the runtime above with staging's defaults, and nothing else
 # (tests/test_dockerfiles.py). `docker build --target staging .`; docker-compose.staging.yml.

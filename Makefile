@@ -62,7 +62,7 @@ dev: install ## Migrate, load demo data, serve on 127.0.0.1:8008 (APP_HOST=0.0.0
 
 .PHONY: start
 start: install collectstatic ## Serve with Daphne on APP_HOST (default 0.0.0.0): production style, static collected
-	$(PY) -m daphne -b $(APP_HOST) -p $(APP_PORT) backend.asgi:application
+	$(PY) -m backend.serve -b $(APP_HOST) -p $(APP_PORT) backend.asgi:application
 
 .PHONY: external-api
 external-api: install ## Run the reference SSO/HR server on 127.0.0.1:9001

@@ -638,6 +638,8 @@ REALTIME_PRESENCE_TTL_SECONDS = env.int("REALTIME_PRESENCE_TTL_SECONDS", default
 REALTIME_TYPING_TTL_SECONDS = env.int("REALTIME_TYPING_TTL_SECONDS", default=6)
 # One-time WebSocket tickets (POST /api/v1/realtime/tickets/) expire after this.
 REALTIME_TICKET_SECONDS = env.int("REALTIME_TICKET_SECONDS", default=30)
+# On SIGTERM the web process (backend/serve.py) finishes requests for at most this long.
+SHUTDOWN_GRACE_SECONDS = env.float("SHUTDOWN_GRACE_SECONDS", default=20)
 
 # ISO 4217 code used when a purchase request does not name one.
 DEFAULT_CURRENCY = env.str("DEFAULT_CURRENCY", default="IDR")

@@ -47,9 +47,11 @@ def server_environment(**overrides: str) -> dict[str, str]:
 @dataclass
 class DaphneProcess:
     port: int
-    process: subprocess.Popen
+    process: subprocess.Popen | None
     log_path: Path
     extra: dict = field(default_factory=dict)
+    command: list[str] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -71,45 +73,76 @@ class DaphneProcess:
                 self.process.kill()
                 self.process.wait(timeout=10)
 
+    def terminate(self, timeout: float = 60) -> int:
+        """SIGTERM, as `docker stop` sends it; the exit code once the process is gone."""
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout=timeout)
+
+    def restart(self, timeout: float = 60) -> int:
+        """SIGTERM, wait for the exit, start the same command again on the same port
+        (answering before this returns); the old process's exit code."""
+        code = self.terminate(timeout=timeout)
+        self._launch()
+        return code
+
+    def _launch(self, timeout: float = 60) -> None:
+        with self.log_path.open("ab") as log_file:
+            self.process = subprocess.Popen(
+                self.command,
+                cwd=REPO_ROOT,
+                env=self.env,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+            )
+        # Generous: on a busy machine Django's start-up alone can take half a minute.
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"daphne exited early:\n{self.log()}")
+            try:
+                if httpx.get(f"{self.url}/api/health/live/", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        self.stop()
+        raise TimeoutError(f"daphne did not answer on {self.url}:\n{self.log()}")
+
 
 def start_daphne(
-    port: int, log_path: Path, *, behind_proxies: int = 0, **env_overrides: str
+    port: int,
+    log_path: Path,
+    *,
+    behind_proxies: int = 0,
+    graceful: bool = False,
+    **env_overrides: str,
 ) -> DaphneProcess:
     """`behind_proxies`: how many proxies stand in front (TRUSTED_PROXY_COUNT), as the
     shipped compose file says for nginx. Daphne's own --proxy-headers is never used: it
-    believes the first, client-written X-Forwarded-For address."""
+    believes the first, client-written X-Forwarded-For address.
+
+    `graceful`: the production command, `python -m backend.serve` (Daphne draining on
+    SIGTERM), instead of plain `daphne`."""
     if behind_proxies:
         env_overrides.setdefault("TRUSTED_PROXY_COUNT", str(behind_proxies))
-    log_file = log_path.open("wb")
-    process = subprocess.Popen(
-        [
+    server = DaphneProcess(
+        port=port,
+        process=None,
+        log_path=log_path,
+        command=[
             sys.executable,
             "-m",
-            "daphne",
+            "backend.serve" if graceful else "daphne",
             "-b",
             "127.0.0.1",
             "-p",
             str(port),
             "backend.asgi:application",
         ],
-        cwd=REPO_ROOT,
         env=server_environment(**env_overrides),
-        stdout=log_file,
-        stderr=subprocess.STDOUT,
     )
-    server = DaphneProcess(port=port, process=process, log_path=log_path)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"daphne exited early:\n{server.log()}")
-        try:
-            if httpx.get(f"{server.url}/api/health/live/", timeout=1).status_code == 200:
-                return server
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    server.stop()
-    raise TimeoutError(f"daphne did not answer on {server.url}:\n{server.log()}")
+    server._launch()
+    return server
 
 
 @dataclass

@@ -73,8 +73,7 @@ class Nginx:
         return path.read_text(errors="replace") if path.exists() else ""
 
 
-@pytest.fixture
-def nginx(daphne_factory, tmp_path):
+def nginx_binary() -> str:
     binary = shutil.which("nginx") or (
         "/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None
     )
@@ -82,9 +81,14 @@ def nginx(daphne_factory, tmp_path):
         "nginx (Debian's nginx package; .ci/run installs it)", None if binary else "not installed"
     )
     require_service("openssl", None if shutil.which("openssl") else "not installed")
+    return binary
 
-    server = daphne_factory(behind_proxies=1)
-    root = tmp_path / "nginx"
+
+def start_nginx(root: Path, upstreams: tuple[str, str], *, access_log: bool = False) -> Nginx:
+    """The shipped template in front of two Daphne replicas (host:port each; the same
+    one twice stands for a single replica). Stop it with `.process.terminate()`.
+    `access_log`: root/access.log says which replica answered each request."""
+    binary = nginx_binary()
     static = root / "static"
     static.mkdir(parents=True)
     (static / "probe.txt").write_text("served by nginx\n")
@@ -93,7 +97,8 @@ def nginx(daphne_factory, tmp_path):
     site = render(
         TEMPLATE.read_text(),
         {
-            "APP_UPSTREAM": f"127.0.0.1:{server.port}",
+            "APP_UPSTREAM_1": upstreams[0],
+            "APP_UPSTREAM_2": upstreams[1],
             "SERVER_NAME": "_",
             "HTTP_PORT": str(http_port),
             "HTTPS_PORT": str(https_port),
@@ -111,10 +116,16 @@ def nginx(daphne_factory, tmp_path):
         for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
     )
     mime = "    include /etc/nginx/mime.types;\n" if Path("/etc/nginx/mime.types").exists() else ""
+    access = (
+        "    log_format replicas '$request $status $upstream_addr $upstream_status';\n"
+        f"    access_log {root / 'access.log'} replicas;\n"
+        if access_log
+        else "    access_log off;\n"
+    )
     (root / "nginx.conf").write_text(
         f"{user}worker_processes 1;\npid {root / 'nginx.pid'};\n"
         f"error_log {root / 'error.log'} warn;\nevents {{ worker_connections 256; }}\n"
-        f"http {{\n{mime}    access_log off;\n{temp_paths}\n    include {root / 'site.conf'};\n}}\n"
+        f"http {{\n{mime}{access}{temp_paths}\n    include {root / 'site.conf'};\n}}\n"
     )
     proxy = Nginx(root, http_port, https_port, cert)
     check = subprocess.run(
@@ -130,6 +141,19 @@ def nginx(daphne_factory, tmp_path):
     )
     try:
         wait_for_port(https_port)
+    except TimeoutError:
+        proxy.process.terminate()
+        raise
+    return proxy
+
+
+@pytest.fixture
+def nginx(daphne_factory, tmp_path):
+    nginx_binary()
+    server = daphne_factory(behind_proxies=1)
+    address = f"127.0.0.1:{server.port}"
+    proxy = start_nginx(tmp_path / "nginx", (address, address))
+    try:
         yield proxy
     finally:
         proxy.process.terminate()

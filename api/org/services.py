@@ -105,6 +105,19 @@ def _require_may_manage(by, employee: Employee) -> None:
         raise PermissionDenied("This employee's account has a higher role than yours.")
 
 
+def _require_may_change_employment(by, employee: Employee, data: dict[str, Any]) -> None:
+    """Ending (or resuming) employment locks (or unlocks) the employee's login, so it
+    follows the rules for accounts whatever the caller's role: not one's own, and not
+    an account above one's own (only developers lock developers)."""
+    account = employee.user
+    if account is None or "is_active" not in data or data["is_active"] == employee.is_active:
+        return
+    if account.pk == by.pk:
+        raise PermissionDenied("You cannot end your own employment: it would lock your login.")
+    if role_level(account.role) > role_level(by.role):
+        raise PermissionDenied("This employee's account has a higher role than yours.")
+
+
 def _require_may_link(by, data: dict[str, Any], employee: Employee | None) -> None:
     """Linking an account to an employee decides the account's department scope."""
     if "user" not in data or by.is_global_admin:
@@ -152,6 +165,7 @@ def employee_update(*, employee: Employee, data: dict[str, Any], by) -> Employee
         by, employee.department_id, "You may only change employees of your own department."
     )
     _require_may_manage(by, employee)
+    _require_may_change_employment(by, employee, data)
     _require_may_link(by, data, employee)
     target = data.get("department", employee.department)
     if target.pk != employee.department_id:

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from api.accounts.selectors import user_department_id
 from api.common.exceptions import Conflict
@@ -219,11 +219,21 @@ def task_update(
 
 
 @transaction.atomic
+def _require_may_archive(task: Task, by) -> None:
+    """An assignee sees and works on a card of another department; taking it off the
+    board is for that department's admins (and global admins)."""
+    if by.is_global_admin or task.department_id is None:
+        return
+    if task.department_id != user_department_id(by):
+        raise PermissionDenied("Only the card's own department archives it.")
+
+
 def task_archive(*, task: Task, by) -> Task:
     """Deleting a card archives it: off the board, its history kept; the gap it leaves in
     its column closes."""
     task, _ = lock_card_and_columns(task.pk)
     require_live(task, "archive")
+    _require_may_archive(task, by)
     remaining = [card for card in live_cards([task.group_id])[task.group_id] if card.pk != task.pk]
     before = snapshot(task)
     task.archived_at = timezone.now()
