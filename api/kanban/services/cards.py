@@ -218,7 +218,6 @@ def task_update(
     return task
 
 
-@transaction.atomic
 def _require_may_archive(task: Task, by) -> None:
     """An assignee sees and works on a card of another department; taking it off the
     board is for that department's admins (and global admins)."""
@@ -228,6 +227,7 @@ def _require_may_archive(task: Task, by) -> None:
         raise PermissionDenied("Only the card's own department archives it.")
 
 
+@transaction.atomic
 def task_archive(*, task: Task, by) -> Task:
     """Deleting a card archives it: off the board, its history kept; the gap it leaves in
     its column closes."""
