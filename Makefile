@@ -72,6 +72,38 @@ external-api: install ## Run the reference SSO/HR server on 127.0.0.1:9001
 test: install ## Run every test against PostgreSQL and Redis on 127.0.0.1
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
 
+# The embedded default: SQLite (in memory for tests), local-memory cache, in-memory
+# channel layer, eager Celery. Whatever points elsewhere is unset; conftest.py refuses
+# to start if a .env brings it back.
+EMBEDDED_ENV = env -u DATABASE_URL -u SQL_ENGINE -u SQL_DATABASE -u REDIS_URL -u REDIS_CACHE_URL \
+	-u USE_REDIS_CHANNELS -u CELERY_BROKER_URL -u CELERY_RESULT_BACKEND \
+	TEST_EMBEDDED=1 CELERY_TASK_ALWAYS_EAGER=true LOG_TO_FILE=false
+# Tests that need Redis or PostgreSQL without saying so (no Redis fixture, no skipif):
+# the Redis cache's revocation cases, and two threads refreshing at once (SQLite's
+# in-memory test database locks whole tables).
+EMBEDDED_DESELECT = $(foreach revocation,deactivate family logout password,--deselect \
+	api/accounts/tests/test_revocation_durability.py::test_a_revocation_outlives_the_cache[$(revocation)-redis]) \
+	--deselect api/accounts/tests/test_token_family.py::test_two_concurrent_refreshes_of_one_token_cannot_both_win
+
+.PHONY: test-sqlite
+test-sqlite: install ## Run the domain tests (api/) on the embedded default: SQLite, no Redis
+	$(EMBEDDED_ENV) $(PY) -m pytest api -m "not redis and not integration" \
+		$(EMBEDDED_DESELECT) $(PYTEST_ARGS)
+
+# Mutation testing reuses one test database of its own (built fresh by --create-db) and
+# Redis databases 6-9, so a `make test` meanwhile neither drops the one nor flushes the
+# other. Later assignments win over TEST_ENV's. MUTATE_CHILDREN: mutants tested at once.
+MUTATE_DATABASE_URL ?= $(TEST_DATABASE_URL)_mutmut
+MUTATE_ENV = $(TEST_ENV) DATABASE_URL=$(MUTATE_DATABASE_URL) REDIS_DB_OFFSET=5
+MUTATE_CHILDREN ?= 1
+
+.PHONY: mutate
+mutate: install ## Mutation testing of the overtime rules, hours and workflow (docs/testing.md)
+	rm -rf mutants
+	$(MUTATE_ENV) $(PY) -m pytest api/overtime/tests/test_models.py --create-db --reuse-db -q \
+		-p no:cacheprovider
+	$(MUTATE_ENV) $(PY) api/overtime/tests/mutation.py --max-children $(MUTATE_CHILDREN)
+
 .PHONY: fuzz
 fuzz: install ## A longer schemathesis campaign against a live Daphne (the suite runs a short one)
 	$(TEST_ENV) FUZZ_EXAMPLES=30 FUZZ_SCALE=6 $(PY) -m pytest tests/test_api_fuzz.py $(PYTEST_ARGS)

@@ -3,6 +3,12 @@
 The suite talks to real services: PostgreSQL and Redis (`make test` points at
 127.0.0.1), the bundled reference SSO/HR server, private redis-server processes.
 Under CI=true a missing service fails the run; elsewhere it skips with the reason.
+
+TEST_EMBEDDED=1 (`make test-sqlite`) is the other mode: the embedded default (SQLite,
+local-memory cache, in-memory channel layer, eager Celery) and no Redis at all. The
+session then insists on that configuration instead of on the services, and tests that
+need Redis or processes of their own carry the `redis` or `integration` marker so the
+run leaves them out with `-m "not redis and not integration"`.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import httpx
 import pytest
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+EMBEDDED = os.environ.get("TEST_EMBEDDED", "").lower() in {"1", "true", "yes"}
 REPO_ROOT = Path(__file__).resolve().parent
 
 
@@ -47,7 +54,27 @@ def _redis_problem() -> str | None:
     return None
 
 
+def _embedded_problems() -> list[str]:
+    from django.conf import settings
+
+    problems = []
+    if "sqlite3" not in settings.DATABASES["default"]["ENGINE"]:
+        problems.append("the database is not SQLite (unset DATABASE_URL and SQL_*)")
+    if settings.REDIS_URL or settings.REDIS_CACHE_URL or settings.USE_REDIS_CHANNELS:
+        problems.append(
+            "Redis is configured (unset REDIS_URL, REDIS_CACHE_URL, USE_REDIS_CHANNELS)"
+        )
+    return problems
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
+    if EMBEDDED:
+        if problems := _embedded_problems():
+            pytest.exit(
+                "TEST_EMBEDDED runs on the embedded default: " + "; ".join(problems),
+                returncode=3,
+            )
+        return
     if not IN_CI:
         return
     from django.conf import settings
@@ -59,6 +86,21 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         problems.append(redis_problem)
     if problems:
         pytest.exit("CI needs the real services: " + "; ".join(problems), returncode=3)
+
+
+# Fixtures that reach a Redis server, and fixtures that start processes of their own.
+_REDIS_FIXTURES = frozenset({"redis_available", "redis_process_factory"})
+_PROCESS_FIXTURES = frozenset({"daphne_factory", "celery_worker_factory"})
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` selects on the markers
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if fixtures & _REDIS_FIXTURES:
+            item.add_marker(pytest.mark.redis)
+        if fixtures & _PROCESS_FIXTURES:
+            item.add_marker(pytest.mark.integration)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -195,9 +195,29 @@ def test_static_files_come_from_nginx_with_long_caching(nginx):
     assert len(response.headers.get_list("cache-control")) == 1
 
 
-def test_media_is_never_served_from_disk(nginx):
-    response = httpx.get(f"{nginx.https}/media/reports/anything.xlsx", verify=nginx.tls())
+def test_media_is_never_served_from_disk(daphne_factory, tmp_path):
+    """A real file under MEDIA_ROOT: nginx's /media/ block refuses it, and the request
+    never reaches Daphne (downloads go through the API's permission checks)."""
+    media = tmp_path / "media"
+    (media / "reports").mkdir(parents=True)
+    secret = b"PK\x03\x04 payroll of every employee"
+    (media / "reports" / "payroll.xlsx").write_bytes(secret)
+    server = daphne_factory(behind_proxies=1, MEDIA_ROOT=str(media))
+    address = f"127.0.0.1:{server.port}"
+    proxy = start_nginx(tmp_path / "nginx", (address, address))
+    try:
+        probe = httpx.get(f"{proxy.https}/api/health/live/", verify=proxy.tls())
+        response = httpx.get(f"{proxy.https}/media/reports/payroll.xlsx", verify=proxy.tls())
+    finally:
+        proxy.process.terminate()
+        proxy.process.wait(timeout=10)
+
+    assert probe.status_code == 200  # nginx does reach this Daphne
     assert response.status_code == 404
+    assert secret not in response.content
+    log = server.log()
+    assert "/api/health/live/" in log
+    assert "/media/" not in log
 
 
 def test_uploads_over_the_limit_are_refused_by_nginx(nginx):

@@ -12,6 +12,7 @@ from django.utils import timezone
 from api.accounts.models import User
 from api.accounts.selectors import user_department_id
 from api.calendar.models import EmployeeLeave, Holiday, LeaveStatus
+from api.overtime.calculations import TWO_PLACES
 from api.overtime.models import (
     OvertimeBreak,
     OvertimeRegulation,
@@ -93,7 +94,9 @@ def booked_hours(
     )
     if exclude_id is not None:
         rows = rows.exclude(pk=exclude_id)
-    return rows.aggregate(**sums)
+    # Hours read the same on every database: PostgreSQL sums to the column's two places
+    # (4.50), SQLite drops trailing zeros (4.5).
+    return {name: hours.quantize(TWO_PLACES) for name, hours in rows.aggregate(**sums).items()}
 
 
 def regulation_in_force(*, department_id: int | None, on: date) -> OvertimeRegulation | None:
