@@ -78,17 +78,9 @@ test: install ## Run every test against PostgreSQL and Redis on 127.0.0.1
 EMBEDDED_ENV = env -u DATABASE_URL -u SQL_ENGINE -u SQL_DATABASE -u REDIS_URL -u REDIS_CACHE_URL \
 	-u USE_REDIS_CHANNELS -u CELERY_BROKER_URL -u CELERY_RESULT_BACKEND \
 	TEST_EMBEDDED=1 CELERY_TASK_ALWAYS_EAGER=true LOG_TO_FILE=false
-# Tests that need Redis or PostgreSQL without saying so (no Redis fixture, no skipif):
-# the Redis cache's revocation cases, and two threads refreshing at once (SQLite's
-# in-memory test database locks whole tables).
-EMBEDDED_DESELECT = $(foreach revocation,deactivate family logout password,--deselect \
-	api/accounts/tests/test_revocation_durability.py::test_a_revocation_outlives_the_cache[$(revocation)-redis]) \
-	--deselect api/accounts/tests/test_token_family.py::test_two_concurrent_refreshes_of_one_token_cannot_both_win
-
 .PHONY: test-sqlite
 test-sqlite: install ## Run the domain tests (api/) on the embedded default: SQLite, no Redis
-	$(EMBEDDED_ENV) $(PY) -m pytest api -m "not redis and not integration" \
-		$(EMBEDDED_DESELECT) $(PYTEST_ARGS)
+	$(EMBEDDED_ENV) $(PY) -m pytest api -m "not redis and not integration" $(PYTEST_ARGS)
 
 # Mutation testing reuses one test database of its own (built fresh by --create-db) and
 # Redis databases 6-9, so a `make test` meanwhile neither drops the one nor flushes the

@@ -18,7 +18,7 @@ from conftest import REPO_ROOT
 
 PROD = yaml.safe_load((REPO_ROOT / "docker-compose.prod.yml").read_text())
 STAGING = yaml.safe_load((REPO_ROOT / "docker-compose.staging.yml").read_text())
-APP_SERVICES = ("web", "celery", "beat")
+APP_SERVICES = ("web1", "web2", "celery", "beat")
 
 
 def unescaped(text: str) -> str:
