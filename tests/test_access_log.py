@@ -39,12 +39,14 @@ pytestmark = [
 
 
 def start_daphne_with_access_log(port: int, root: Path, **env: str) -> DaphneProcess:
-    """Daphne as the Dockerfile runs it (--proxy-headers) plus --access-log to a file."""
+    env.setdefault("TRUSTED_PROXY_COUNT", "1")
+    """The web process as the Dockerfile runs it (backend.serve, Daphne's arguments) plus
+    --access-log to a file."""
     console = root / "daphne-console.log"
     process = subprocess.Popen(
         [
-            sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-            "--proxy-headers", "--access-log", str(root / "daphne-access.log"),
+            sys.executable, "-m", "backend.serve", "-b", "127.0.0.1", "-p", str(port),
+            "--access-log", str(root / "daphne-access.log"),
             "backend.asgi:application",
         ],
         cwd=REPO_ROOT,

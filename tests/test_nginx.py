@@ -116,12 +116,9 @@ def start_nginx(root: Path, upstreams: tuple[str, str], *, access_log: bool = Fa
         for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
     )
     mime = "    include /etc/nginx/mime.types;\n" if Path("/etc/nginx/mime.types").exists() else ""
-    access = (
-        "    log_format replicas '$request $status $upstream_addr $upstream_status';\n"
-        f"    access_log {root / 'access.log'} replicas;\n"
-        if access_log
-        else "    access_log off;\n"
-    )
+    # The site's own access log (its format, to stdout) says which replica answered
+    # each request; with `access_log` nginx's stdout goes to root/access.log.
+    access = "    access_log off;\n"
     (root / "nginx.conf").write_text(
         f"{user}worker_processes 1;\npid {root / 'nginx.pid'};\n"
         f"error_log {root / 'error.log'} warn;\nevents {{ worker_connections 256; }}\n"
@@ -136,7 +133,7 @@ def start_nginx(root: Path, upstreams: tuple[str, str], *, access_log: bool = Fa
     assert check.returncode == 0, check.stderr
     proxy.process = subprocess.Popen(
         [binary, "-p", str(root), "-c", str(root / "nginx.conf"), "-g", "daemon off;"],
-        stdout=subprocess.DEVNULL,
+        stdout=(root / "access.log").open("ab") if access_log else subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     try:
