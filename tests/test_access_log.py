@@ -140,7 +140,8 @@ def stack(transactional_db, tmp_path):
     site = render(
         TEMPLATE.read_text(),
         {
-            "APP_UPSTREAM": f"127.0.0.1:{result.daphne.port}",
+            "APP_UPSTREAM_1": f"127.0.0.1:{result.daphne.port}",
+            "APP_UPSTREAM_2": f"127.0.0.1:{result.daphne.port}",
             "SERVER_NAME": "_",
             "HTTP_PORT": str(result.http_port),
             "HTTPS_PORT": str(result.https_port),
