@@ -2,13 +2,15 @@
 
 Each domain lists its viewsets in `<domain>/urls.py` as `v1_routes`; they are all
 registered on one router here, so adding a resource never touches this file's logic.
+The last pattern catches every other /api/ URL: a JSON 404, with DEBUG on as well.
 """
 
 from importlib import import_module
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from rest_framework.routers import DefaultRouter
 
+from api.common.views import API_NOT_FOUND, api_not_found
 from api.realtime.views import SocketTicketView
 from api.system import views as system_views
 from api.system.urls import health_urlpatterns
@@ -42,4 +44,6 @@ urlpatterns = [
     path("health/", include(health_urlpatterns)),
     path("v1/", include(v1_urlpatterns)),
     path("v2/", include(import_module("api.kanban.urls").v2_urlpatterns)),
+    # Last: whatever the patterns above do not match.
+    re_path(r"", api_not_found, name=API_NOT_FOUND),
 ]

@@ -9,8 +9,12 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
 # Django must be set up before anything imports models (consumers, routing).
 django.setup(set_prefix=False)
 
-from api.common import access_log, gc_policy  # noqa: E402
+from api.common import access_log, daphne_compat, gc_policy  # noqa: E402
 from api.common.asgi import SingleHopASGIHandler  # noqa: E402
+
+# Daphne's own error answers on API paths in the JSON error shape, and no second
+# parse of multipart bodies by Twisted (api/common/daphne_compat.py).
+daphne_compat.install()
 
 django_asgi_app = SingleHopASGIHandler()
 

@@ -84,11 +84,17 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every answer on an API path leaves in the JSON error shape, whichever
+    # layer below produced it (api/common/json_errors.py).
+    "api.common.json_errors.JSONErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "api.common.request_id.RequestIdMiddleware",
     "django_guid.middleware.guid_middleware",
     "api.common.middleware.RequestContextMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    # Before anything reads the body; after CORS, so browsers can read a 413.
+    "api.common.body_limit.RequestBodyLimitMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -331,7 +337,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "api.common.parsers.JSONParser",
         "rest_framework.parsers.MultiPartParser",
         "rest_framework.parsers.FormParser",
     ],
@@ -478,8 +484,15 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env_path("MEDIA_ROOT", BASE_DIR / "media")
-FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# The one limit on request bodies (JSON, forms, multipart; with or without a
+# Content-Length): larger ones are answered 413 (api/common/body_limit.py). The shipped
+# nginx template has the same value as client_max_body_size (12m = 12 MiB).
+REQUEST_BODY_MAX_BYTES = env.int("REQUEST_BODY_MAX_BYTES", default=12 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
+# Not a limit: uploads larger than this are spooled to a temporary file, not memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = min(2 * 1024 * 1024, REQUEST_BODY_MAX_BYTES)
+# Largest single file accepted; below the body limit to leave room for the multipart
+# envelope and the other fields.
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 
 # --------------------------------------------------------------------------- Celery
@@ -605,6 +618,9 @@ if LOG_TO_FILE:
 
 from django_guid.integrations import CeleryIntegration as _CeleryGuidIntegration  # noqa: E402
 
+# A client's X-Request-ID is kept only when it matches REQUEST_ID_PATTERN (checked by
+# api.common.request_id before django-guid reads it); otherwise a new id is generated.
+# Either way the id used is echoed in the response's X-Request-ID.
 DJANGO_GUID = {
     "GUID_HEADER_NAME": "X-Request-ID",
     "VALIDATE_GUID": False,

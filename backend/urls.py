@@ -31,5 +31,8 @@ urlpatterns = [
     path("redoc/", schema_view.with_ui("redoc", cache_timeout=0), name="schema-redoc"),
 ]
 
+# JSON on API paths, Django's pages elsewhere (api/common/views.py).
+handler400 = "api.common.views.bad_request_error"
+handler403 = "api.common.views.permission_denied_error"
 handler404 = "api.common.views.not_found"
 handler500 = "api.common.views.internal_error"

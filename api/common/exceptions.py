@@ -15,8 +15,9 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import DataError, IntegrityError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404
 from django_guid import get_guid
@@ -57,6 +58,12 @@ class RuleViolation(DomainError):
     def __init__(self, detail: str, *, field: str | None = None, **extra: Any):
         super().__init__(detail, **extra)
         self.field = field
+
+
+class PayloadTooLarge(DomainError):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "payload_too_large"
+    default_detail = "The request body is too large."
 
 
 class ServiceUnavailable(DomainError):
@@ -121,6 +128,20 @@ def _translate(exc: Exception) -> Exception:
             "This record is still referenced and cannot be deleted.",
             code="protected",
             referenced_by=sorted(str(name) for name in blocking),
+        )
+    if isinstance(exc, RequestDataTooBig):
+        return PayloadTooLarge()
+    if isinstance(exc, SuspiciousOperation):
+        # Too many form fields or files, a file name escaping its folder...: the
+        # request is refused as it stands, never answered with Django's HTML 400.
+        logger.warning("suspicious request refused with 400: %s", exc)
+        return exceptions.ParseError("The request was refused as malformed.", code="bad_request")
+    if isinstance(exc, DataError):
+        # A value the database cannot store (too long, out of range, invalid text)
+        # that no serializer caught: the client's input, so a 400, logged for a fix.
+        logger.warning("database refused a value, answered 400: %s", exc)
+        return DomainError(
+            "A value is too long, out of range or not storable.", code="invalid_value"
         )
     if isinstance(exc, IntegrityError):
         # Serializers validate first; reaching here means a race or a rule only the

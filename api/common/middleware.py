@@ -3,25 +3,11 @@ import time
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
-from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
-from django.http import Http404, JsonResponse
-from django.http.multipartparser import MultiPartParserError
 
 from api.common import request_context
 from api.common.client import ClientInfo
-from api.common.exceptions import error_body
 
 logger = logging.getLogger("api.requests")
-error_logger = logging.getLogger("api.errors")
-
-# What Django answers for an exception that escapes a view, as the API's JSON errors.
-_DJANGO_EXCEPTIONS = (
-    (Http404, 404, "not_found", "Not found."),
-    (PermissionDenied, 403, "permission_denied", "You do not have permission to do this."),
-    (BadRequest, 400, "bad_request", "The request could not be understood."),
-    (SuspiciousOperation, 400, "bad_request", "The request could not be understood."),
-    (MultiPartParserError, 400, "parse_error", "The multipart body could not be parsed."),
-)
 
 
 class RequestContextMiddleware:
@@ -51,23 +37,6 @@ class RequestContextMiddleware:
         started = time.perf_counter()
         response = await self.get_response(request)
         return self._finish(request, response, started)
-
-    def process_exception(self, request, exception):
-        """With DEBUG on, Django answers an exception that escapes a view with its HTML
-        debug page (and never calls handler500). API clients get the JSON error shape
-        in every mode; with DEBUG off Django's own handlers already give it."""
-        if not settings.DEBUG or not request.path.startswith("/api/"):
-            return None
-        for kind, status, code, message in _DJANGO_EXCEPTIONS:
-            if isinstance(exception, kind):
-                return JsonResponse(error_body(status, code, message), status=status)
-        error_logger.error(
-            "unhandled exception on %s %s", request.method, request.path, exc_info=exception
-        )
-        return JsonResponse(
-            error_body(500, "server_error", "An unexpected error occurred. It has been logged."),
-            status=500,
-        )
 
     @staticmethod
     def _begin(request) -> None:

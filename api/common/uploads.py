@@ -3,10 +3,19 @@
 The type is judged from the file's first bytes and its extension together, never
 from the Content-Type the client claims. Files live under MEDIA_ROOT, which is not
 served publicly: downloads go through views that check the parent object first.
+
+A file is stored under a generated name (`stored_name`: a random hex id and the
+file's extension, inside its model's folder), never under the client's: any length,
+any characters, the same name twice, all store the same way. The client's name is
+kept, cleaned by `safe_name`, in the model for display and for the download's
+Content-Disposition.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
+import uuid
 from collections.abc import Iterable
 from pathlib import PurePath
 
@@ -71,9 +80,42 @@ def validated_upload(upload, *, field: str, allowed: Iterable[str], max_bytes: i
     return content_type, upload.size
 
 
+# Longest original name kept (the models' original_name columns).
+MAX_NAME_LENGTH = 255
+_SAFE_EXTENSION = re.compile(r"\.[a-z0-9]{1,10}")
+
+
 def safe_name(name: str) -> str:
-    """The base name only, without any directory part a client may have sent."""
-    return PurePath(name.replace("\\", "/")).name[:255] or "file"
+    """The client's file name fit for display and headers: the base name only (no
+    directory part), without control or format characters, at most MAX_NAME_LENGTH
+    characters with the extension kept when the rest is shortened."""
+    name = "".join(
+        char
+        for char in str(name).replace("\\", "/")
+        if unicodedata.category(char) not in ("Cc", "Cf", "Cs", "Zl", "Zp")
+    )
+    name = PurePath(name).name.strip() or "file"
+    if len(name) > MAX_NAME_LENGTH:
+        suffix = PurePath(name).suffix
+        if not _SAFE_EXTENSION.fullmatch(suffix.lower()):
+            suffix = ""
+        name = name[: MAX_NAME_LENGTH - len(suffix)] + suffix
+    return name
+
+
+def safe_extension(name: str) -> str:
+    """The name's extension, lower case, when it is a plain one ('.pdf'); else ''."""
+    suffix = PurePath(safe_name(name)).suffix.lower()
+    return suffix if _SAFE_EXTENSION.fullmatch(suffix) else ""
+
+
+def stored_name(folder: str, filename: str) -> str:
+    """Where an upload called `filename` is stored: `folder/<32 hex><extension>`.
+
+    For the models' `upload_to`. Bounded (folder + 37 characters), unique without the
+    storage having to append anything, and free of anything the client chose but the
+    extension."""
+    return f"{folder}/{uuid.uuid4().hex}{safe_extension(filename)}"
 
 
 def download_response(field_file, *, filename: str, content_type: str = "") -> FileResponse:

@@ -1,10 +1,9 @@
-import os
-
 from django.contrib import admin
 from django.db.models import Max
 from django.utils import timezone
 
 from api.common.admin import ReadOnlyAdminMixin
+from api.common.uploads import safe_name
 from api.kanban.models import (
     BoardPresence,
     Task,
@@ -187,7 +186,7 @@ class TaskAttachmentAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if "file" in form.changed_data and obj.file:
-            obj.original_name = os.path.basename(obj.file.name)
+            obj.original_name = safe_name(obj.file.name)
             obj.size_bytes = obj.file.size or 0
             obj.content_type = getattr(obj.file.file, "content_type", "") or obj.content_type
             if not change:

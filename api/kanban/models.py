@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Deferrable, F, Q
 
 from api.common.models import TimestampedModel
+from api.common.uploads import stored_name
 
 
 class TaskGroup(TimestampedModel):
@@ -195,7 +196,8 @@ class TaskActivity(models.Model):
 
 
 def task_attachment_path(instance: "TaskAttachment", filename: str) -> str:
-    return f"tasks/{instance.task_id}/{filename}"
+    """A generated name in the card's folder; the client's is `original_name`."""
+    return stored_name(f"tasks/{instance.task_id}", filename)
 
 
 class TaskAttachment(TimestampedModel):

@@ -14,11 +14,12 @@ from drf_yasg import openapi
 from drf_yasg.utils import swagger_auto_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from api.accounts.permissions import HasResourcePermission
 from api.accounts.roles import Action, Resource
+from api.common.parsers import JSONParser
 from api.common.serializers import ErrorResponseSerializer
 from api.common.uploads import download_response
 from api.common.viewsets import CRUDViewSet, ReadOnlyViewSet

@@ -1,7 +1,6 @@
-import os
-
 from django.contrib import admin
 
+from api.common.uploads import safe_name
 from api.overtime.models import (
     OvertimeBreak,
     OvertimeRegulation,
@@ -18,7 +17,7 @@ def fill_document_meta(document: OvertimeRegulationDocument, user) -> None:
     if not upload:
         return
     document.uploaded_by = document.uploaded_by or user
-    document.original_name = os.path.basename(upload.name)
+    document.original_name = safe_name(upload.name)
     document.size_bytes = upload.size or 0
     content_type = getattr(getattr(upload, "file", None), "content_type", None)
     if content_type:

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from api.common.models import TimestampedModel
+from api.common.uploads import stored_name
 
 ZERO = Decimal("0")
 
@@ -83,7 +84,8 @@ class OvertimeRegulation(TimestampedModel):
 
 
 def regulation_document_path(instance: "OvertimeRegulationDocument", filename: str) -> str:
-    return f"regulations/{instance.regulation_id}/{filename}"
+    """A generated name in the regulation's folder; the client's is `original_name`."""
+    return stored_name(f"regulations/{instance.regulation_id}", filename)
 
 
 class OvertimeRegulationDocument(TimestampedModel):

@@ -2,12 +2,13 @@ from drf_yasg.utils import no_body, swagger_auto_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from api.accounts.models import User
 from api.accounts.roles import Action, Resource
 from api.common.list_cache import CachedListMixin
+from api.common.parsers import JSONParser
 from api.common.throttling import ExportThrottle
 from api.common.uploads import download_response
 from api.common.viewsets import CRUDViewSet

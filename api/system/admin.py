@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 
 from api.common.admin import ReadOnlyAdminMixin
+from api.common.uploads import safe_name
 from api.system.models import (
     PersonalNote,
     ReleaseNote,
@@ -177,11 +178,14 @@ class UserReportAdmin(admin.ModelAdmin):
         "user_agent",
         "resolved_by",
         "resolved_at",
+        "screenshot_name",
         "created_at",
         "updated_at",
     )
 
     def save_model(self, request, obj, form, change):
+        if "screenshot" in form.changed_data:
+            obj.screenshot_name = safe_name(obj.screenshot.name) if obj.screenshot else ""
         done = obj.status in (UserReportStatus.RESOLVED, UserReportStatus.CLOSED)
         if done and obj.resolved_at is None:
             obj.resolved_by, obj.resolved_at = request.user, timezone.now()

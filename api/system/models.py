@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 
 from api.common.models import TimestampedModel
+from api.common.uploads import stored_name
 
 
 class ConfigValueType(models.TextChoices):
@@ -219,7 +220,8 @@ class UserReportSeverity(models.TextChoices):
 
 
 def user_report_screenshot_path(instance: "UserReport", filename: str) -> str:
-    return f"user-reports/{instance.reporter_id}/{filename}"
+    """A generated name in the reporter's folder; the client's is `screenshot_name`."""
+    return stored_name(f"user-reports/{instance.reporter_id}", filename)
 
 
 class UserReport(TimestampedModel):
@@ -244,6 +246,8 @@ class UserReport(TimestampedModel):
     screenshot = models.FileField(
         upload_to=user_report_screenshot_path, max_length=500, null=True, blank=True
     )
+    # The screenshot's name as uploaded (for display and downloads).
+    screenshot_name = models.CharField(max_length=255, blank=True)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

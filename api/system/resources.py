@@ -7,10 +7,11 @@ from drf_yasg import openapi
 from drf_yasg.utils import no_body, swagger_auto_schema
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from api.accounts.roles import Action, Resource
+from api.common.parsers import JSONParser
 from api.common.services import instance_create
 from api.common.uploads import KNOWN_TYPES, download_response
 from api.common.viewsets import CRUDViewSet, ReadOnlyViewSet
@@ -115,7 +116,7 @@ class UserReportViewSet(CRUDViewSet):
         content_type = KNOWN_TYPES.get(extension, ("",))[0]
         return download_response(
             report.screenshot,
-            filename=PurePath(report.screenshot.name).name,
+            filename=report.screenshot_name or PurePath(report.screenshot.name).name,
             content_type=content_type,
         )
 

@@ -86,6 +86,7 @@ class UserReportSerializer(serializers.ModelSerializer):
             "page_url",
             "user_agent",
             "screenshot",
+            "screenshot_name",
             "has_screenshot",
             "screenshot_url",
             "resolution_note",
@@ -94,7 +95,14 @@ class UserReportSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         )
-        read_only_fields = ("id", "user_agent", "resolved_at", "created_at", "updated_at")
+        read_only_fields = (
+            "id",
+            "user_agent",
+            "screenshot_name",
+            "resolved_at",
+            "created_at",
+            "updated_at",
+        )
 
     def validate(self, attrs):
         if self.instance is None:

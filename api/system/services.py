@@ -129,7 +129,8 @@ _REPORT_TRIAGE_FIELDS = frozenset({"status", "resolution_note"})
 
 def _attach_screenshot(report: UserReport, upload) -> None:
     validated_upload(upload, field="screenshot", allowed=IMAGE_TYPES)
-    report.screenshot.save(safe_name(upload.name), upload, save=False)
+    report.screenshot_name = safe_name(upload.name)
+    report.screenshot.save(report.screenshot_name, upload, save=False)
 
 
 def _delete_file_on_commit(storage, name: str | None) -> None:

@@ -202,7 +202,9 @@ def test_replacing_the_screenshot_removes_the_old_file(
 
     assert response.status_code == 200, response.content
     assert not storage.exists(old_name)
-    assert UserReport.objects.get(pk=report_id).screenshot.name.endswith("two.png")
+    # Stored under a generated name; the uploaded one is kept for display.
+    assert response.json()["screenshot_name"] == "two.png"
+    assert UserReport.objects.get(pk=report_id).screenshot.name != old_name
 
 
 def test_filters_and_search(people, client_for):
