@@ -225,6 +225,10 @@ def test_uploads_over_the_limit_are_refused_by_nginx(nginx):
         verify=nginx.tls(),
     )
     assert response.status_code == 413
+    assert response.headers["content-type"].startswith("application/json")
+    error = response.json()["error"]
+    assert (error["status"], error["code"]) == (413, "payload_too_large")
+    assert error["request_id"]
 
 
 def test_websockets_upgrade_through_nginx(nginx):
