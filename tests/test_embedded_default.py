@@ -130,7 +130,8 @@ def test_threads_racing_on_the_first_run_agree(tmp_path, monkeypatch, hard_links
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join()
+        thread.join(30)
+        assert not thread.is_alive()
 
     assert len(results) == 16
     assert all(result == results[0] for result in results)

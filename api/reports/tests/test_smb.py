@@ -204,6 +204,7 @@ def test_server_killed_in_the_middle_of_an_upload(samba_outage, samba_target, tm
             smb.upload(target, fifo, "big.xlsx")
     finally:
         feeder.join(15)
+    assert not feeder.is_alive(), "the feeder thread is still writing"
     assert not feeder_error
     assert not (folder / "big.xlsx").exists()
     # With the server gone the temporary file could not be removed; it is all there is.
@@ -241,6 +242,7 @@ def test_concurrent_uploads_stay_within_the_pool_maximum(
         thread.start()
     for thread in threads:
         thread.join(60)
+        assert not thread.is_alive(), "an upload thread is still running after 60 s"
 
     assert not errors
     assert sorted(os.listdir(samba.plain_dir / prefix)) == sorted(
