@@ -205,7 +205,9 @@ def test_unknown_urls_and_wrong_methods_are_json(live, daphne_factory, superadmi
     if debug == "false":
         server = daphne_factory(
             DEBUG=debug,
-            SECRET_KEY=settings.SECRET_KEY,  # the key the test's tokens are signed with
+            # The keys the test's tokens are signed with.
+            SECRET_KEY=settings.SECRET_KEY,
+            JWT_SIGNING_KEY=settings.SIMPLE_JWT["SIGNING_KEY"],
             SECURE_SSL_REDIRECT="false",
         )
     auth = {"Authorization": f"Bearer {token_of(superadmin)}"}
