@@ -98,8 +98,9 @@ def test_a_second_submit_waits_for_the_first_and_counts_its_hours(team):
         second_outcome,
         second_done,
     )
-    holder.join(timeout=30)
-    submitter.join(timeout=30)
+    for thread in (holder, submitter):
+        thread.join(timeout=30)
+        assert not thread.is_alive()
 
     assert "error" not in holder_outcome
     refused = second_outcome.get("error")
@@ -125,8 +126,9 @@ def test_a_decision_does_not_wait_for_a_submit_of_the_same_employee(team):
         return services.overtime_request_approve(request=request, by=team["admin"])
 
     approver = in_thread(approve, approver_outcome, approved)
-    approver.join(timeout=30)
-    holder.join(timeout=30)
+    for thread in (approver, holder):
+        thread.join(timeout=30)
+        assert not thread.is_alive()
 
     assert "error" not in holder_outcome
     assert "error" not in approver_outcome, approver_outcome
