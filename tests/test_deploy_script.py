@@ -15,14 +15,13 @@ import shutil
 import subprocess
 import sys
 import textwrap
-import uuid
 from pathlib import Path
 
-import psycopg
 import pytest
 from django.conf import settings
 
 from conftest import REPO_ROOT, require_service
+from tests.db import scratch_postgres_database
 
 pytestmark = pytest.mark.integration
 
@@ -120,16 +119,8 @@ def scratch_database():
     require_service(
         "PostgreSQL", None if settings.USING_POSTGRES else "DATABASE_URL is not PostgreSQL"
     )
-    db = settings.DATABASES["default"]
-    server = f"postgres://{db['USER']}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}"
-    name = f"ptb_deploy_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{server}/{name}"
-    finally:
-        with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_postgres_database("ptb_deploy") as url:
+        yield url
 
 
 class Project:

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import uuid
 
 import httpx
-import psycopg
 import pytest
 from django.conf import settings
 
 from conftest import REPO_ROOT, free_port, require_service
+from tests.db import scratch_postgres_database
 from tests.live import server_environment, start_daphne
 
 pytestmark = pytest.mark.integration
@@ -24,16 +23,8 @@ def empty_database():
     require_service(
         "PostgreSQL", None if settings.USING_POSTGRES else "DATABASE_URL is not PostgreSQL"
     )
-    db = settings.DATABASES["default"]
-    server = f"postgres://{db['USER']}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}"
-    name = f"ptb_ready_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{server}/{name}"
-    finally:
-        with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_postgres_database("ptb_ready") as url:
+        yield url
 
 
 def migrations_in_the_code() -> int:
