@@ -345,7 +345,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": [
         "api.common.filters.FilterBackend",
-        "rest_framework.filters.SearchFilter",
+        "api.common.limits.BoundedSearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
     "EXCEPTION_HANDLER": "api.common.exceptions.api_exception_handler",

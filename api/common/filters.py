@@ -9,7 +9,10 @@ the queryset it would have.
 
 from __future__ import annotations
 
+from django_filters import utils
 from django_filters.rest_framework import DjangoFilterBackend
+
+from api.common.limits import require_dates_in_range
 
 
 def names_a_filter(params, filterset_class) -> bool:
@@ -34,4 +37,11 @@ class FilterBackend(DjangoFilterBackend):
             request.query_params, filterset_class
         ):
             return queryset
-        return super().filter_queryset(request, queryset, view)
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is None:
+            return queryset
+        if not filterset.is_valid():
+            raise utils.translate_validation(filterset.errors)
+        # Every FilterSet's dates, in one place: inside the range the API accepts.
+        require_dates_in_range(filterset.form.cleaned_data)
+        return filterset.qs

@@ -3,9 +3,12 @@ import time
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
+from django.http import JsonResponse
 
 from api.common import request_context
 from api.common.client import ClientInfo
+from api.common.exceptions import error_body
+from api.common.limits import QUERY_STRING_MAX_CHARS
 
 logger = logging.getLogger("api.requests")
 
@@ -27,16 +30,28 @@ class RequestContextMiddleware:
     def __call__(self, request):
         if iscoroutinefunction(self):
             return self.__acall__(request)
+        if (refused := self._refuse_query_string(request)) is not None:
+            return refused
         self._begin(request)
         started = time.perf_counter()
         response = self.get_response(request)
         return self._finish(request, response, started)
 
     async def __acall__(self, request):
+        if (refused := self._refuse_query_string(request)) is not None:
+            return refused
         self._begin(request)
         started = time.perf_counter()
         response = await self.get_response(request)
         return self._finish(request, response, started)
+
+    @staticmethod
+    def _refuse_query_string(request):
+        if len(request.META.get("QUERY_STRING", "")) <= QUERY_STRING_MAX_CHARS:
+            return None
+        message = f"The query string is over {QUERY_STRING_MAX_CHARS} characters."
+        body = error_body(400, "query_too_long", message, fields={"query_string": [message]})
+        return JsonResponse(body, status=400)
 
     @staticmethod
     def _begin(request) -> None:

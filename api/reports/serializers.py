@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from api.common.limits import date_problem
 from api.common.representation import user_brief
 from api.org.models import Department, Employee, Project
 from api.overtime.models import OvertimeStatus
@@ -48,7 +49,9 @@ class ExportRequestSerializer(serializers.Serializer):
     """What to export: a day's or a month's requests, optionally narrowed."""
 
     kind = serializers.ChoiceField(choices=ReportKind.choices)
-    date = serializers.DateField(help_text="A day of the period: the day itself, or its month.")
+    date = serializers.DateField(
+        help_text="A day of the period: the day itself, or its month (2000-01-01..2100-12-31)."
+    )
     department = serializers.PrimaryKeyRelatedField(
         queryset=Department.objects.all(), required=False, allow_null=True
     )
@@ -64,6 +67,11 @@ class ExportRequestSerializer(serializers.Serializer):
         allow_empty=False,
         max_length=len(OvertimeStatus.choices),
     )
+
+    def validate_date(self, value):
+        if problem := date_problem(value):
+            raise serializers.ValidationError(problem)
+        return value
 
     def filters(self) -> dict:
         data = self.validated_data
