@@ -23,7 +23,8 @@ def test_every_dependency_is_up_and_says_what_it_is(client_for):
     checks = body["checks"]
 
     assert body["status"] == "ok"
-    assert set(checks) == {"database", "cache", "channel_layer", "celery", "smb"}
+    assert set(checks) == {"database", "cache", "migrations", "channel_layer", "celery", "smb"}
+    assert checks["migrations"]["ok"] is True
     assert checks["database"]["ok"] is True
     assert checks["database"]["info"]["version"]
     assert checks["cache"]["ok"] is True
