@@ -6,6 +6,7 @@ its schedule file where CELERY_BEAT_SCHEDULE_FILE says, not in the checkout."""
 from __future__ import annotations
 
 import re
+import secrets
 import signal
 import subprocess
 import sys
@@ -20,7 +21,7 @@ from tests.live import server_environment
 
 PRODUCTION_LOGGING = {
     "DEBUG": "false",
-    "SECRET_KEY": "celery-lifecycle-test-secret-key-not-used-for-anything-0123456789",
+    "SECRET_KEY": secrets.token_urlsafe(64),
     "LOG_LEVEL": "WARNING",
 }
 REQUEST_ID = "0123456789abcdef0123456789abcdef"

@@ -6,6 +6,7 @@ live Daphne. `make start` therefore runs collectstatic first."""
 from __future__ import annotations
 
 import re
+import secrets
 import subprocess
 import sys
 
@@ -22,7 +23,7 @@ PAGES = ("/swagger/", "/redoc/", "/admin/login/")
 def production(static_root) -> dict[str, str]:
     return {
         "DEBUG": "false",
-        "SECRET_KEY": "production-static-test-secret-key-not-used-for-anything-0123456789",
+        "SECRET_KEY": secrets.token_urlsafe(64),
         "STATIC_ROOT": str(static_root),
     }
 
