@@ -21,6 +21,7 @@ from django.conf import settings
 from psycopg import sql
 
 from conftest import REPO_ROOT, require_service
+from tests.db import scratch_postgres_database
 
 pytestmark = pytest.mark.integration
 
@@ -45,14 +46,8 @@ def scratch_database():
     require_service(
         "PostgreSQL", None if settings.USING_POSTGRES else "DATABASE_URL is not PostgreSQL"
     )
-    name = f"ptb_backup_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(f"{server_url()}/postgres", autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{server_url()}/{name}"
-    finally:
-        with psycopg.connect(f"{server_url()}/postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_postgres_database("ptb_backup") as url:
+        yield url
 
 
 @pytest.fixture
