@@ -21,27 +21,74 @@ from django.db import DataError, IntegrityError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404
 from django_guid import get_guid
-from rest_framework import exceptions, status
+from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 
 logger = logging.getLogger("api.errors")
 
 
-class DomainError(exceptions.APIException):
-    """Base of the errors services raise; `extra` goes into the error body."""
+class DomainError(Exception):
+    """Base of the errors services raise, in the domain's words, not HTTP's.
 
-    status_code = status.HTTP_400_BAD_REQUEST
+    Services, workers and consumers raise these; `api_exception_handler` is the one
+    place that turns them into HTTP answers (status, code, message, `fields`, extra).
+    `extra` goes into the error body (e.g. the current state of a record after a 409).
+    """
+
+    status_code = 400
     default_code = "invalid"
     default_detail = "The request cannot be carried out."
 
-    def __init__(self, detail: str | None = None, *, code: str | None = None, **extra: Any):
-        super().__init__(detail=detail, code=code)
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        code: str | None = None,
+        field: str | None = None,
+        **extra: Any,
+    ):
+        self.detail = str(detail) if detail is not None else self.default_detail
+        self.code = code or self.default_code
+        self.field = field
         self.extra = extra
+        super().__init__(self.detail)
+
+
+class InvalidInput(DomainError):
+    """Input a service refuses, field by field: answered like a serializer's 400.
+
+    `errors` is `{"field": "message" | ["message", ...]}` or a plain message (then it
+    is a `non_field_errors` entry).
+    """
+
+    default_code = "invalid"
+    default_detail = "Invalid input."
+
+    def __init__(self, errors: dict[str, Any] | list | str, *, code: str | None = None):
+        self.errors = errors
+        message = errors if isinstance(errors, str) else self.default_detail
+        super().__init__(message, code=code)
+
+
+class NotAllowed(DomainError):
+    """The actor may not do this (403)."""
+
+    status_code = 403
+    default_code = "permission_denied"
+    default_detail = "You do not have permission to perform this action."
+
+
+class DoesNotExist(DomainError):
+    """What the action names is not there, or not visible to the actor (404)."""
+
+    status_code = 404
+    default_code = "not_found"
+    default_detail = "Not found."
 
 
 class Conflict(DomainError):
-    status_code = status.HTTP_409_CONFLICT
+    status_code = 409
     default_code = "conflict"
     default_detail = "The request conflicts with the current state of the resource."
 
@@ -56,20 +103,41 @@ class RuleViolation(DomainError):
     default_code = "rule_violation"
 
     def __init__(self, detail: str, *, field: str | None = None, **extra: Any):
-        super().__init__(detail, **extra)
-        self.field = field
+        super().__init__(detail, field=field, **extra)
 
 
 class PayloadTooLarge(DomainError):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    status_code = 413
     default_code = "payload_too_large"
     default_detail = "The request body is too large."
 
 
 class ServiceUnavailable(DomainError):
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    status_code = 503
     default_code = "service_unavailable"
     default_detail = "A service this request depends on is unavailable. Try again shortly."
+
+
+class _DomainAnswer(exceptions.APIException):
+    """A DomainError on its way through DRF's handler (status, code, extra kept)."""
+
+    def __init__(self, error: DomainError):
+        self.status_code = error.status_code
+        self.default_code = error.code
+        self.default_detail = error.default_detail
+        super().__init__(detail=error.detail, code=error.code)
+        self.extra = error.extra
+        self.field = error.field
+
+
+def _as_api_exception(error: DomainError) -> exceptions.APIException:
+    if isinstance(error, InvalidInput):
+        return exceptions.ValidationError(error.errors, code=error.code)
+    if isinstance(error, NotAllowed) and not error.extra and not error.field:
+        return exceptions.PermissionDenied(error.detail, code=error.code)
+    if isinstance(error, DoesNotExist) and not error.extra and not error.field:
+        return exceptions.NotFound(error.detail, code=error.code)
+    return _DomainAnswer(error)
 
 
 def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
@@ -115,7 +183,9 @@ def error_body(
 
 
 def _translate(exc: Exception) -> Exception:
-    """Django and database errors that reach a view, as the API errors they mean."""
+    """Domain, Django and database errors that reach a view, as the API errors they mean."""
+    if isinstance(exc, DomainError):
+        return _as_api_exception(exc)
     if isinstance(exc, Http404):
         return exceptions.NotFound()
     if isinstance(exc, DjangoPermissionDenied):
@@ -124,13 +194,15 @@ def _translate(exc: Exception) -> Exception:
         return exceptions.ValidationError(as_serializer_error(exc))
     if isinstance(exc, ProtectedError | RestrictedError):
         blocking = {obj._meta.verbose_name_plural for obj in list(exc.args[1])[:20]}
-        return Conflict(
-            "This record is still referenced and cannot be deleted.",
-            code="protected",
-            referenced_by=sorted(str(name) for name in blocking),
+        return _as_api_exception(
+            Conflict(
+                "This record is still referenced and cannot be deleted.",
+                code="protected",
+                referenced_by=sorted(str(name) for name in blocking),
+            )
         )
     if isinstance(exc, RequestDataTooBig):
-        return PayloadTooLarge()
+        return _as_api_exception(PayloadTooLarge())
     if isinstance(exc, SuspiciousOperation):
         # Too many form fields or files, a file name escaping its folder...: the
         # request is refused as it stands, never answered with Django's HTML 400.
@@ -140,16 +212,18 @@ def _translate(exc: Exception) -> Exception:
         # A value the database cannot store (too long, out of range, invalid text)
         # that no serializer caught: the client's input, so a 400, logged for a fix.
         logger.warning("database refused a value, answered 400: %s", exc)
-        return DomainError(
-            "A value is too long, out of range or not storable.", code="invalid_value"
+        return _as_api_exception(
+            DomainError("A value is too long, out of range or not storable.", code="invalid_value")
         )
     if isinstance(exc, IntegrityError):
         # Serializers validate first; reaching here means a race or a rule only the
         # database knows (a unique or check constraint). Name it, never a 500.
         logger.info("integrity error turned into 409: %s", exc)
-        return Conflict(
-            "The change conflicts with existing data (a uniqueness or consistency rule).",
-            code="integrity_error",
+        return _as_api_exception(
+            Conflict(
+                "The change conflicts with existing data (a uniqueness or consistency rule).",
+                code="integrity_error",
+            )
         )
     return exc
 

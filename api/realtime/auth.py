@@ -18,6 +18,7 @@ from api.accounts.auth.external import authenticate_external_token
 from api.accounts.auth.tokens import is_external_token
 from api.accounts.models import User
 from api.accounts.services import session_is_closed
+from api.common.exceptions import DomainError
 
 
 class SocketAuthError(Exception):
@@ -50,7 +51,7 @@ def _from_token(raw: str) -> SocketIdentity:
         authenticator = JWTAuthentication()
         validated = authenticator.get_validated_token(raw.encode())
         user = authenticator.get_user(validated)
-    except (TokenError, APIException) as exc:
+    except (TokenError, APIException, DomainError) as exc:
         raise SocketAuthError(str(getattr(exc, "detail", exc))) from exc
     session_id = validated.get("sid")
     if session_id and session_is_closed(session_id):
