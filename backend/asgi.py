@@ -21,7 +21,7 @@ django_asgi_app = SingleHopASGIHandler()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-from api.realtime.routing import websocket_urlpatterns  # noqa: E402
+from api.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {

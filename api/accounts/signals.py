@@ -1,4 +1,8 @@
-"""Accounts events, sent inside the writing transaction (see api/kanban/signals.py)."""
+"""Accounts events, sent by api/accounts/services.py inside the writing transaction.
+
+Receivers are connected in ApiConfig.ready() (api/apps.py): api/accounts/receivers.py
+turns them into the user's live permission update and socket control messages.
+"""
 
 from django.dispatch import Signal
 

@@ -21,7 +21,8 @@ from api.realtime.consumers import CloseCode, RealtimeConsumer, in_thread
 from api.realtime.envelope import EventType
 from api.realtime.presence import Member, PresenceUnavailable, distinct_people, rooms
 from api.realtime.publisher import broadcast_state
-from api.realtime.streams import BOARD, may_read, task_stream
+from api.realtime.registry import may_read
+from api.realtime.streams import BOARD, task_stream
 
 # Seconds between the sweeps that notice members whose heartbeats stopped.
 SWEEP_SECONDS = 10

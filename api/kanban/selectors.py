@@ -15,6 +15,8 @@ presence rows — are visible exactly when their card is. What a user may not se
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import (
     Count,
     Exists,
@@ -29,6 +31,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from api.accounts.models import User
+from api.accounts.permissions import user_can
+from api.accounts.roles import Action, Resource
 from api.accounts.selectors import user_department_id
 from api.kanban.models import (
     BoardPresence,
@@ -41,6 +45,8 @@ from api.kanban.models import (
     TaskSubtask,
     TaskTimeLog,
 )
+from api.realtime.audience import EVERYONE, Audience
+from api.realtime.streams import BOARD, task_id_of
 
 
 def task_scope(user, path: str = "") -> Q | None:
@@ -62,6 +68,30 @@ def task_scope(user, path: str = "") -> Q | None:
     if (department_id := user_department_id(user)) is not None:
         scope |= Q(**{f"{path}department_id": department_id})
     return scope
+
+
+def task_audience(task: Task, *, also_departments: Iterable[int | None] = ()) -> Audience:
+    """`task_scope` turned around: who may receive a live event about this card.
+
+    Its department's members, its creator and assignees (global admins always); everyone
+    for a company-wide card. `also_departments`: where the card was before a move
+    between departments, so the people it leaves see it go.
+    """
+    departments = {task.department_id, *also_departments}
+    if None in departments:
+        return EVERYONE
+    user_ids = {task.created_by_id, *task.assignees.values_list("pk", flat=True)} - {None}
+    return Audience(
+        everyone=False, department_ids=tuple(sorted(departments)), user_ids=tuple(sorted(user_ids))
+    )
+
+
+def task_audience_of(task_id: int, *, changes: dict | None = None) -> Audience:
+    """The card's audience by id, `changes` being an event's field diffs (registered
+    with realtime as the "task" audience resolver, api/apps.py)."""
+    task = Task.objects.only("department_id", "created_by_id").get(pk=task_id)
+    moved_from = [changes["department"].get("old")] if changes and "department" in changes else []
+    return task_audience(task, also_departments=moved_from)
 
 
 def _scoped[M: Model](queryset: QuerySet[M], user, path: str = "") -> QuerySet[M]:
@@ -90,6 +120,23 @@ def tasks_visible_to(*, user) -> QuerySet[Task]:
 
 def task_is_visible_to(*, user, task_id: int) -> bool:
     return _scoped(Task.objects.filter(pk=task_id), user).exists()
+
+
+# Stream checkers, registered with realtime in api/apps.py: checked on every subscribe,
+# resume and permission change of a socket.
+
+
+def may_follow_board(user, stream: str) -> bool:
+    return stream == BOARD and user_can(user, Resource.TASKS, Action.VIEW)
+
+
+def may_follow_task(user, stream: str) -> bool:
+    task_id = task_id_of(stream)
+    return (
+        task_id is not None
+        and user_can(user, Resource.TASKS, Action.VIEW)
+        and task_is_visible_to(user=user, task_id=task_id)
+    )
 
 
 def _count_of(model: type[Model], **filters) -> Coalesce:

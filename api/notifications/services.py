@@ -1,9 +1,9 @@
 """Creating notifications and marking them read.
 
-Rows are written in the caller's transaction and the signals below are sent right
-away, inside it: a receiver can record a durable event in the same transaction and
-defer anything external (a WebSocket push) with `transaction.on_commit`. Nothing
-here knows about sockets.
+Rows are written in the caller's transaction and their live events are emitted
+right away, inside it: realtime records them in the same transaction and pushes them
+to the recipient's sockets once it commits. The payload (the notification as the
+API shows it, the unread count) is built here, by the notifications domain.
 """
 
 from __future__ import annotations
@@ -11,21 +11,31 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.dispatch import Signal
 from django.utils import timezone
 
+from api.accounts.models import User
 from api.common.pagination import rows_changed
 from api.notifications.models import Notification
-
-# Sent inside the writing transaction, with `notifications=[Notification, ...]`.
-notifications_created = Signal()
-# Sent inside the writing transaction, with `user_id=<int>`, when read state changes.
-notifications_read = Signal()
+from api.notifications.selectors import unread_count
+from api.notifications.serializers import NotificationSerializer
+from api.realtime import helpers
+from api.realtime.envelope import EventType
+from api.realtime.events import DomainEvent
+from api.realtime.signals import emit
+from api.realtime.streams import user_stream
 
 
 def _announce(notifications: list[Notification]) -> None:
-    if notifications:
-        notifications_created.send(sender=Notification, notifications=notifications)
+    for notification in notifications:
+        recipient = notification.recipient
+        # → api/realtime/receivers.py: record_and_publish (through the helper)
+        helpers.send_notification_to_user(
+            recipient.pk,
+            {
+                "notification": dict(NotificationSerializer(notification).data),
+                "unread_count": unread_count(user=recipient),
+            },
+        )
 
 
 def notifications_create(
@@ -81,7 +91,14 @@ def notifications_mark_all_read(*, user) -> int:
 
 
 def _announce_read(user_id: int) -> None:
-    notifications_read.send(sender=Notification, user_id=user_id)
+    # → api/realtime/receivers.py: record_and_publish
+    emit(
+        DomainEvent(
+            user_stream(user_id),
+            EventType.NOTIFICATIONS_READ,
+            {"unread_count": unread_count(user=User(pk=user_id))},
+        )
+    )
 
 
 def notification_mark_read_for(*, user, notification_id: int) -> bool:

@@ -17,6 +17,7 @@ from rest_framework_simplejwt.exceptions import TokenError
 from api.accounts.auth.external import authenticate_external_token
 from api.accounts.auth.tokens import is_external_token
 from api.accounts.models import User
+from api.accounts.selectors import user_department_id
 from api.accounts.services import session_is_closed
 from api.common.exceptions import DomainError
 
@@ -38,8 +39,6 @@ class SocketIdentity:
 
 
 def _identity(user: User, expires_at: float, session_id: str | None) -> SocketIdentity:
-    from api.accounts.selectors import user_department_id
-
     return SocketIdentity(user, expires_at, session_id, user_department_id(user))
 
 

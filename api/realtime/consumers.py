@@ -19,11 +19,15 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from redis.exceptions import RedisError
 
+from api.accounts.models import User
+from api.accounts.selectors import user_department_id
 from api.accounts.services import session_is_closed
-from api.realtime import fanout, streams
-from api.realtime.auth import SocketAuthError, authenticate_socket
+from api.realtime import fanout
+from api.realtime.auth import SocketAuthError, SocketIdentity, authenticate_socket
+from api.realtime.control import control_group
 from api.realtime.envelope import Envelope, EventType
-from api.realtime.publisher import CATCH_UP_LIMIT, envelope_of, events_after, stream_position
+from api.realtime.log import CATCH_UP_LIMIT, envelope_of, events_after, stream_position
+from api.realtime.registry import may_read
 
 logger = logging.getLogger("api.realtime")
 
@@ -36,11 +40,6 @@ class CloseCode:
     UNAUTHENTICATED = 4401  # bad, expired or missing token or ticket
     FORBIDDEN = 4403  # authenticated, but this socket's object is not visible
     AUTH_TIMEOUT = 4408  # no auth message in time
-
-
-def control_group(user_id: int) -> str:
-    """Channel-layer group of one user's sockets (session ended, permissions changed)."""
-    return f"user-control.{user_id}"
 
 
 class RealtimeConsumer(AsyncWebsocketConsumer):
@@ -210,7 +209,7 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         Subscribes before reading the log, buffering live messages meanwhile, so an
         event committed in between is either in the log or in the buffer.
         """
-        if not await database_sync_to_async(streams.may_read)(self.identity.user, stream):
+        if not await database_sync_to_async(may_read)(self.identity.user, stream):
             await self.reply_error("You may not follow this stream.", stream=stream)
             return False
         self._catching_up.setdefault(stream, [])
@@ -347,15 +346,11 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
             await self.close(code=CloseCode.SESSION_ENDED)
             return
         for stream in list(self._followed):
-            if not await database_sync_to_async(streams.may_read)(self.identity.user, stream):
+            if not await database_sync_to_async(may_read)(self.identity.user, stream):
                 await self.unfollow(stream)
 
 
-def _refreshed(identity):
-    from api.accounts.models import User
-    from api.accounts.selectors import user_department_id
-    from api.realtime.auth import SocketIdentity
-
+def _refreshed(identity: SocketIdentity) -> SocketIdentity:
     user = User.objects.get(pk=identity.user.pk)
     return SocketIdentity(user, identity.expires_at, identity.session_id, user_department_id(user))
 

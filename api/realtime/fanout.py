@@ -21,7 +21,7 @@ import json
 import logging
 import threading
 from collections import defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import urlsplit
 
@@ -33,6 +33,8 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from api.common import gc_policy
+from api.realtime.audience import Audience
+from api.realtime.log import envelope_of, events_after, stream_position
 
 logger = logging.getLogger("api.realtime")
 
@@ -41,7 +43,7 @@ logger = logging.getLogger("api.realtime")
 class Message:
     stream: str
     sequence: int | None
-    audience: object  # publisher.Audience (kept untyped here to avoid an import cycle)
+    audience: Audience
     text: str
 
 
@@ -61,20 +63,16 @@ def _channel_prefix() -> str:
 
 
 def _encode(message: Message) -> str:
-    from api.realtime.publisher import EVERYONE
-
-    audience = None if message.audience is EVERYONE else asdict(message.audience)
+    audience = message.audience.to_dict()
     header = json.dumps({"s": message.stream, "q": message.sequence, "a": audience})
     return f"{header}\n{message.text}"
 
 
 def _decode(raw: bytes | str) -> Message:
-    from api.realtime.publisher import EVERYONE, Audience
-
     data = raw.decode() if isinstance(raw, bytes) else raw
     header, _, text = data.partition("\n")
     meta = json.loads(header)
-    audience = EVERYONE if meta["a"] is None else Audience.from_dict(meta["a"])
+    audience = Audience.from_dict(meta["a"])
     return Message(stream=meta["s"], sequence=meta["q"], audience=audience, text=text)
 
 
@@ -207,8 +205,6 @@ class Hub:
     async def _replay(self, stream: str) -> None:
         """Reads the log after what this process delivered and dispatches it: one query
         for all local sockets (each drops what it already has, by sequence)."""
-        from api.realtime.publisher import envelope_of, events_after
-
         after = self._delivered.get(stream, 0)
         events = await database_sync_to_async(events_after)(stream, after)
         for event in events:
@@ -283,8 +279,6 @@ class Hub:
         """Backstop: a stream whose log stays ahead of what was delivered for a whole
         interval lost a message on the way; it is replayed from the log. (A single
         look would also catch events merely in flight between commit and delivery.)"""
-        from api.realtime.publisher import stream_position
-
         suspects: dict[str, int] = {}
         while True:
             await asyncio.sleep(settings.REALTIME_RECONCILE_SECONDS)

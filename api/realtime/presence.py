@@ -7,6 +7,7 @@ embedded default (no Redis) keeps the same structure in memory.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -212,8 +213,6 @@ _rooms: dict[object, _RedisRooms | _MemoryRooms] = {}
 
 def rooms():
     """The store for the running event loop (async Redis clients are loop-bound)."""
-    import asyncio
-
     loop = asyncio.get_running_loop()
     if loop not in _rooms:
         _rooms[loop] = _RedisRooms() if settings.USE_REDIS_CHANNELS else _MemoryRooms()

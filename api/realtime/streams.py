@@ -1,6 +1,7 @@
-"""Stream names and who may read them. A stream is the unit of ordering and of
-catch-up: "board" (task events), "task.<id>" (comments), "user.<id>" (one person's
-notifications and permission updates)."""
+"""Stream names. A stream is the unit of ordering and of catch-up: "board" (task
+events), "task.<id>" (one card: its events and comments), "user.<id>" (one person's
+notifications and permission updates). Who may follow which is in the registry
+(api/realtime/registry.py), filled by the domains."""
 
 from __future__ import annotations
 
@@ -19,6 +20,11 @@ def user_stream(user_id: int) -> str:
     return f"user.{user_id}"
 
 
+def kind_of(stream: str) -> str:
+    """ "board" → "board", "task.12" → "task", "user.5" → "user"."""
+    return stream.partition(".")[0]
+
+
 def task_id_of(stream: str) -> int | None:
     match = _TASK.match(stream)
     return int(match.group(1)) if match else None
@@ -27,22 +33,3 @@ def task_id_of(stream: str) -> int | None:
 def user_id_of(stream: str) -> int | None:
     match = _USER.match(stream)
     return int(match.group(1)) if match else None
-
-
-def may_read(user, stream: str) -> bool:
-    """Checked on every subscribe and resume (sync: call through database_sync_to_async)."""
-    from api.accounts.permissions import user_can
-    from api.accounts.roles import Action, Resource
-
-    if stream == BOARD:
-        return user_can(user, Resource.TASKS, Action.VIEW)
-    if (user_id := user_id_of(stream)) is not None:
-        return user_id == user.pk
-    if (task_id := task_id_of(stream)) is not None:
-        from api.kanban.selectors import tasks_visible_to
-
-        return (
-            user_can(user, Resource.TASKS, Action.VIEW)
-            and tasks_visible_to(user=user).filter(pk=task_id).exists()
-        )
-    return False

@@ -1,3 +1,4 @@
+from django.conf import settings
 from drf_yasg.utils import no_body, swagger_auto_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
@@ -20,8 +21,6 @@ class SocketTicketView(APIView):
 
     @swagger_auto_schema(request_body=no_body, responses={201: TicketSerializer}, tags=["realtime"])
     def post(self, request):
-        from django.conf import settings
-
         claims = request.auth.payload if hasattr(request.auth, "payload") else request.auth
         ticket = issue_ticket(
             user=request.user,

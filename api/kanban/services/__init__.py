@@ -4,6 +4,7 @@ columns     the board's frame (TaskGroup) and its order
 cards       create / edit (version protocol) / archive / move a card
 positions   the locking protocol and renumbering behind every placement
 comments    comments and attachments
+events      the live events of cards and comments (payload and audience)
 work        subtasks, time logs, reminders
 presence    the durable trail of who was on the board
 """

@@ -1,9 +1,10 @@
 """Writes of cards: create, edit (with the version protocol), archive and move.
 
 Every change bumps `version`, writes a TaskActivity and an audit record, tells new
-assignees, and sends `task_changed` once, inside the transaction, right after the
-write. Edits carry the version the client saw; a different stored version is a 409
-(`StaleVersion`) so two people editing at once never overwrite each other silently.
+assignees, and announces the change live once, inside the transaction, right after
+the write (api/kanban/services/events.py). Edits carry the version the client saw; a
+different stored version is a 409 (`StaleVersion`) so two people editing at once
+never overwrite each other silently.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from api.accounts.selectors import user_department_id
 from api.common.exceptions import Conflict
 from api.kanban.models import Task, TaskActivityVerb, TaskGroup, TaskPriority
+from api.kanban.services.events import announce_task
 from api.kanban.services.history import activity_record, require_live, task_notify
 from api.kanban.services.positions import (
     live_cards,
@@ -25,7 +27,6 @@ from api.kanban.services.positions import (
     lock_columns,
     write_positions,
 )
-from api.kanban.signals import task_changed
 from api.notifications.models import NotificationKind
 from api.org.models import Department, Project
 from api.system.audit import audit_record, diff, snapshot
@@ -153,7 +154,8 @@ def task_create(
     activity_record(task=task, by=by, verb=TaskActivityVerb.CREATED, changes=diff({}, created))
     audit_record(user=by, action="create", instance=task, changes=created)
     _notify_assigned(task, set(created["assignees"]), by)
-    task_changed.send(sender=Task, task=task, change="created", actor=by, changes={})
+    # → api/realtime/receivers.py: record_and_publish (through events.py)
+    announce_task(task, "created", by=by, changes={})
     return task
 
 
@@ -214,7 +216,8 @@ def task_update(
     activity_record(task=task, by=by, verb=verb, changes=content)
     audit_record(user=by, action="update", instance=task, changes=changes)
     _notify_assigned(task, set(after_assignees) - set(before["assignees"]), by)
-    task_changed.send(sender=Task, task=task, change="updated", actor=by, changes=content)
+    # → api/realtime/receivers.py: record_and_publish (through events.py)
+    announce_task(task, "updated", by=by, changes=content)
     return task
 
 
@@ -245,7 +248,8 @@ def task_archive(*, task: Task, by) -> Task:
     changes = diff(before, snapshot(task))
     activity_record(task=task, by=by, verb=TaskActivityVerb.ARCHIVED, changes=changes)
     audit_record(user=by, action="archive", instance=task, changes=changes)
-    task_changed.send(sender=Task, task=task, change="deleted", actor=by, changes={})
+    # → api/realtime/receivers.py: record_and_publish (through events.py)
+    announce_task(task, "deleted", by=by, changes={})
     return task
 
 
@@ -290,5 +294,6 @@ def task_move(
         moved["completed_at"] = changes["completed_at"]
     activity_record(task=task, by=by, verb=TaskActivityVerb.MOVED, changes=moved)
     audit_record(user=by, action="move", instance=task, changes=changes)
-    task_changed.send(sender=Task, task=task, change="moved", actor=by, changes=moved)
+    # → api/realtime/receivers.py: record_and_publish (through events.py)
+    announce_task(task, "moved", by=by, changes=moved)
     return task

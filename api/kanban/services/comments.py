@@ -1,7 +1,8 @@
 """Writes of a card's conversation: comments and attached files.
 
-Comments send `comment_changed` once per change, inside the transaction. A deleted
-comment stays as a tombstone so the thread keeps its shape and the audit its trail.
+Comments are announced live once per change, inside the transaction
+(api/kanban/services/events.py). A deleted comment stays as a tombstone so the
+thread keeps its shape and the audit its trail.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from rest_framework.exceptions import PermissionDenied
 from api.common.exceptions import InvalidTransition
 from api.common.uploads import ATTACHMENT_TYPES, safe_name, validated_upload
 from api.kanban.models import Task, TaskActivityVerb, TaskAttachment, TaskComment
+from api.kanban.services.events import announce_comment
 from api.kanban.services.history import activity_record, require_live, task_notify
-from api.kanban.signals import comment_changed
 from api.notifications.models import NotificationKind
 from api.system.audit import audit_record, diff, snapshot
 
@@ -50,7 +51,8 @@ def task_comment_create(*, task: Task, body: str, by) -> TaskComment:
         message=body[:PREVIEW_CHARS],
         by=by,
     )
-    comment_changed.send(sender=TaskComment, comment=comment, change="created", actor=by)
+    # → api/realtime/receivers.py: record_and_publish (through events.py)
+    announce_comment(comment, "created", by=by)
     return comment
 
 
@@ -71,7 +73,8 @@ def task_comment_edit(*, comment: TaskComment, body: str, by) -> TaskComment:
     )
     changes = diff(before, snapshot(comment))
     audit_record(user=by, action="update", instance=comment, changes=changes)
-    comment_changed.send(sender=TaskComment, comment=comment, change="edited", actor=by)
+    # → api/realtime/receivers.py: record_and_publish (through events.py)
+    announce_comment(comment, "edited", by=by)
     return comment
 
 
@@ -93,7 +96,8 @@ def task_comment_delete(*, comment: TaskComment, by) -> TaskComment:
         instance=comment,
         changes={"deleted_at": {"old": None, "new": comment.deleted_at.isoformat()}},
     )
-    comment_changed.send(sender=TaskComment, comment=comment, change="deleted", actor=by)
+    # → api/realtime/receivers.py: record_and_publish (through events.py)
+    announce_comment(comment, "deleted", by=by)
     return comment
 
 

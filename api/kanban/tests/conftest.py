@@ -9,7 +9,8 @@ import pytest
 from api.accounts.roles import Role
 from api.kanban.models import TaskGroup
 from api.kanban.services import board_ensure_default_columns
-from api.kanban.signals import comment_changed, task_changed
+from api.realtime.signals import domain_event
+from api.realtime.streams import BOARD
 from tests.factories import make_department, make_user
 
 
@@ -37,26 +38,29 @@ def team(client_for, columns) -> SimpleNamespace:
     return SimpleNamespace(users=users, ops=ops, other=other, **clients)
 
 
-def _recorder(signal):
-    events: list[dict] = []
+def _recorder(keep):
+    """The DomainEvents emitted during the test that `keep(event)` selects."""
+    events: list = []
 
-    def receive(sender, **kwargs):
-        events.append(kwargs)
+    def receive(sender, event, **kwargs):
+        if keep(event):
+            events.append(event)
 
-    signal.connect(receive, weak=False)
+    domain_event.connect(receive, weak=False)
     return events, receive
 
 
 @pytest.fixture
 def task_events():
-    """Every `task_changed` sent during the test, as its kwargs."""
-    events, receiver = _recorder(task_changed)
+    """Every card event on the board stream emitted during the test."""
+    events, receiver = _recorder(lambda event: event.stream == BOARD)
     yield events
-    task_changed.disconnect(receiver)
+    domain_event.disconnect(receiver)
 
 
 @pytest.fixture
 def comment_events():
-    events, receiver = _recorder(comment_changed)
+    """Every comment event emitted during the test (on the cards' own streams)."""
+    events, receiver = _recorder(lambda event: event.type.startswith("comment."))
     yield events
-    comment_changed.disconnect(receiver)
+    domain_event.disconnect(receiver)

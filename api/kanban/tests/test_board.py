@@ -127,8 +127,9 @@ def test_move_to_another_column_keeps_both_dense(team, columns, task_events):
     assert response.json()["version"] == 2
     assert live_positions(columns[0]) == [(0, cards[1].pk), (1, cards[2].pk)]
     assert live_positions(columns[1]) == [(0, below[0].pk), (1, cards[0].pk), (2, below[1].pk)]
-    assert [event["change"] for event in task_events] == ["moved"]
-    assert task_events[0]["changes"]["group"] == {"old": columns[0].pk, "new": columns[1].pk}
+    assert [event.type for event in task_events] == ["task.moved"]
+    moved = task_events[0].payload["changes"]["group"]
+    assert moved == {"old": columns[0].pk, "new": columns[1].pk}
 
 
 def test_move_within_a_column_down_and_up(team, columns):

@@ -48,7 +48,7 @@ def test_comment_is_authored_by_the_caller(team, card, comment_events):
 
     assert response.status_code == 201
     assert response.json()["author"]["id"] == team.users.staff.pk
-    assert [event["change"] for event in comment_events] == ["created"]
+    assert [event.type for event in comment_events] == ["comment.created"]
     activity = TaskActivity.objects.get(task=card)
     assert activity.verb == TaskActivityVerb.COMMENTED
     assert UserActivityLog.objects.filter(action="create", resource="task_comments").exists()
@@ -74,7 +74,7 @@ def test_only_the_author_edits_and_editing_marks_it(team, card, comment_events):
     assert by_author.status_code == 200
     assert by_author.json()["body"] == "Fixed typo"
     assert by_author.json()["edited_at"] is not None
-    assert [event["change"] for event in comment_events] == ["created", "edited"]
+    assert [event.type for event in comment_events] == ["comment.created", "comment.edited"]
 
 
 def test_deleted_comment_stays_listed_with_its_body_hidden(team, card, comment_events):
@@ -90,7 +90,7 @@ def test_deleted_comment_stays_listed_with_its_body_hidden(team, card, comment_e
     assert listed[0]["is_deleted"] is True
     assert listed[0]["body"] == ""
     assert TaskComment.objects.get(pk=created["id"]).body == "Secret plan"
-    assert [event["change"] for event in comment_events] == ["created", "deleted"]
+    assert [event.type for event in comment_events] == ["comment.created", "comment.deleted"]
 
 
 def test_deleted_comment_cannot_be_edited_or_found_by_search(team, card):

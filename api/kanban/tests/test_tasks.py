@@ -127,9 +127,9 @@ def test_create_records_activity_audit_and_notifies_assignees(team, task_events)
         [team.users.colleague.pk, team.users.staff.pk]
     )
     assert list(notified.values_list("recipient", flat=True)) == [team.users.colleague.pk]
-    assert [event["change"] for event in task_events] == ["created"]
-    assert task_events[0]["task"].pk == card["id"]
-    assert task_events[0]["actor"] == team.users.staff
+    assert [event.type for event in task_events] == ["task.created"]
+    assert task_events[0].payload["task"]["id"] == card["id"]
+    assert task_events[0].payload["actor"]["id"] == team.users.staff.pk
 
 
 def test_readers_cannot_create_cards(team):
@@ -213,7 +213,7 @@ def test_edit_that_changes_nothing_keeps_the_version_and_records_nothing(team, t
 
     assert response.json()["version"] == 1
     assert TaskActivity.objects.filter(task_id=card["id"]).count() == 1
-    assert [event["change"] for event in task_events] == ["created"]
+    assert [event.type for event in task_events] == ["task.created"]
 
 
 def test_edit_records_diffs_in_activity_audit_and_signal(team, task_events):
@@ -230,8 +230,8 @@ def test_edit_records_diffs_in_activity_audit_and_signal(team, task_events):
     }
     assert audit.changes["title"] == {"old": "Prepare release", "new": "New title"}
     assert audit.changes["version"] == {"old": 1, "new": 2}
-    assert [event["change"] for event in task_events] == ["created", "updated"]
-    assert task_events[1]["changes"] == activity.changes
+    assert [event.type for event in task_events] == ["task.created", "task.updated"]
+    assert task_events[1].payload["changes"] == activity.changes
 
 
 def test_adding_assignees_notifies_only_the_new_ones(team):
@@ -272,7 +272,7 @@ def test_delete_archives_and_closes_the_gap(team, columns, task_events):
     assert archived.archived_at is not None
     assert archived.position is None
     assert live_positions(columns[0]) == [(0, cards[0]["id"]), (1, cards[2]["id"])]
-    assert task_events[-1]["change"] == "deleted"
+    assert task_events[-1].type == "task.deleted"
     assert len(task_events) == 4
     assert TaskActivity.objects.filter(task=archived, verb=TaskActivityVerb.ARCHIVED).exists()
     assert UserActivityLog.objects.filter(action="archive", object_id=str(archived.pk)).exists()

@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 
 from api.realtime.envelope import EventType
+from api.realtime.log import record, stream_position
 from api.realtime.models import RealtimeEvent, RealtimeStream
-from api.realtime.publisher import record, stream_position
 from api.realtime.services import realtime_events_purge
 from api.realtime.tasks import purge_realtime_events
 

@@ -1,4 +1,4 @@
-"""WebSocket routes (docs/realtime.md)."""
+"""WebSocket routes, beside the HTTP ones (api/urls.py); the protocol is in docs/realtime.md."""
 
 from django.urls import path
 
