@@ -14,10 +14,9 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from api.accounts.selectors import user_department_id
-from api.common.exceptions import Conflict
+from api.common.exceptions import Conflict, InvalidInput, NotAllowed
 from api.kanban.models import Task, TaskActivityVerb, TaskGroup, TaskPriority
 from api.kanban.services.events import announce_task
 from api.kanban.services.history import activity_record, require_live, task_notify
@@ -62,7 +61,7 @@ def _check_department(by, department_id: int | None, *, current: int | None = No
     so nobody fills another department's board."""
     if by.is_global_admin or department_id in (None, current, user_department_id(by)):
         return
-    raise ValidationError(
+    raise InvalidInput(
         {"department": ["You may file cards only for your own department or company-wide."]}
     )
 
@@ -80,7 +79,7 @@ def check_wip_limit(column: TaskGroup, live_count: int) -> None:
 def _first_column_id() -> int:
     first = TaskGroup.objects.order_by("position", "pk").values_list("pk", flat=True).first()
     if first is None:
-        raise ValidationError({"group": ["The board has no columns yet."]})
+        raise InvalidInput({"group": ["The board has no columns yet."]})
     return first
 
 
@@ -167,7 +166,7 @@ def _refuse_placement(task: Task, group: TaskGroup | None, position: int | None)
     if position is not None and position != task.position:
         errors["position"] = ["Cards change position through POST /api/v2/board/move/."]
     if errors:
-        raise ValidationError(errors)
+        raise InvalidInput(errors)
 
 
 @transaction.atomic
@@ -227,7 +226,7 @@ def _require_may_archive(task: Task, by) -> None:
     if by.is_global_admin or task.department_id is None:
         return
     if task.department_id != user_department_id(by):
-        raise PermissionDenied("Only the card's own department archives it.")
+        raise NotAllowed("Only the card's own department archives it.")
 
 
 @transaction.atomic

@@ -9,10 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from rest_framework.exceptions import ValidationError
 
 from api.accounts.roles import Resource
-from api.common.exceptions import Conflict
+from api.common.exceptions import Conflict, InvalidInput
 from api.kanban.models import Task, TaskGroup
 from api.kanban.services.positions import lock_all_columns, write_column_positions
 from api.system.audit import audit_record, diff, snapshot
@@ -84,7 +83,7 @@ def task_group_update(
     columns = lock_all_columns()
     column = next((c for c in columns if c.pk == group.pk), None)
     if column is None:
-        raise ValidationError({"group": ["This column no longer exists."]})
+        raise InvalidInput({"group": ["This column no longer exists."]})
     before = snapshot(column)
     for name in COLUMN_FIELDS:
         if name in fields:
@@ -104,7 +103,7 @@ def task_groups_reorder(*, order: list[int], by) -> list[TaskGroup]:
     columns = lock_all_columns()
     by_id = {column.pk: column for column in columns}
     if len(order) != len(set(order)) or set(order) != set(by_id):
-        raise ValidationError(
+        raise InvalidInput(
             {"order": [f"List every column exactly once: {sorted(by_id)} in the new order."]}
         )
     before = [column.pk for column in columns]

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
-from rest_framework.exceptions import PermissionDenied
 
-from api.common.exceptions import InvalidTransition
+from api.common.exceptions import InvalidTransition, NotAllowed
 from api.common.uploads import ATTACHMENT_TYPES, safe_name, validated_upload
 from api.kanban.models import Task, TaskActivityVerb, TaskAttachment, TaskComment
 from api.kanban.services.events import announce_comment
@@ -25,7 +24,7 @@ PREVIEW_CHARS = 200
 def _locked_comment(comment: TaskComment, by, doing: str) -> TaskComment:
     comment = TaskComment.objects.select_for_update(no_key=True).get(pk=comment.pk)
     if comment.author_id != by.pk:
-        raise PermissionDenied(f"Only the author may {doing} a comment.")
+        raise NotAllowed(f"Only the author may {doing} a comment.")
     if comment.deleted_at is not None:
         raise InvalidTransition(f"Cannot {doing} a deleted comment.", current_status="deleted")
     return comment
@@ -126,7 +125,7 @@ def task_attachment_upload(*, task: Task, upload, by) -> TaskAttachment:
 def task_attachment_delete(*, attachment: TaskAttachment, by) -> None:
     """The uploader or a global admin removes a file; it leaves storage once committed."""
     if attachment.uploaded_by_id != by.pk and not by.is_global_admin:
-        raise PermissionDenied("Only the uploader or a global admin may remove a file.")
+        raise NotAllowed("Only the uploader or a global admin may remove a file.")
     activity_record(
         task=attachment.task,
         by=by,

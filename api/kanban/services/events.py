@@ -1,7 +1,7 @@
 """The live events of the board, built where the change happens.
 
 Kanban owns what a card event carries (the compact card of the board, its own
-serializer) and who receives it (`task_audience`, beside `task_scope` in
+serializer) and who receives it (`task_audience_of`, beside `task_scope` in
 api/kanban/selectors.py). Both are sent inside the writing transaction.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from api.common.representation import user_brief
 from api.kanban.models import Task, TaskComment
-from api.kanban.selectors import board_cards, task_audience
+from api.kanban.selectors import board_cards, task_audience_of
 from api.kanban.serializers import BoardCardSerializer
 from api.realtime import helpers
 from api.realtime.envelope import EventType
@@ -70,6 +70,7 @@ def announce_comment(comment: TaskComment, change: str, *, by) -> None:
             task_stream(comment.task_id),
             _COMMENT_TYPES[change],
             payload,
-            audience=task_audience(comment.task),
+            # Read from the database: the caller's Task may predate a move.
+            audience=task_audience_of(comment.task_id),
         )
     )

@@ -16,9 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import transaction
-from rest_framework.exceptions import NotFound, ValidationError
 
-from api.common.exceptions import Conflict
+from api.common.exceptions import Conflict, DoesNotExist, InvalidInput
 from api.kanban.models import Task, TaskGroup
 
 # A card moved by someone else between reading its column and locking it makes us
@@ -36,7 +35,7 @@ def lock_columns(group_ids: Iterable[int]) -> dict[int, TaskGroup]:
     locked = TaskGroup.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk")
     columns = {column.pk: column for column in locked}
     if missing := [pk for pk in ids if pk not in columns]:
-        raise ValidationError({"group": [f"Column {missing[0]} does not exist."]})
+        raise InvalidInput({"group": [f"Column {missing[0]} does not exist."]})
     return columns
 
 
@@ -60,7 +59,7 @@ def lock_card_and_columns(task_id: int, *other_group_ids: int) -> tuple[Task, di
                     Task.objects.filter(pk=task_id).values_list("group_id", flat=True).first()
                 )
                 if group_id is None:
-                    raise NotFound("The card no longer exists.")
+                    raise DoesNotExist("The card no longer exists.")
                 columns = lock_columns({group_id, *other_group_ids})
                 card = Task.objects.select_for_update(no_key=True).get(pk=task_id)
                 if card.group_id != group_id:

@@ -8,10 +8,9 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
-from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from api.accounts.models import User
-from api.common.exceptions import Conflict
+from api.common.exceptions import Conflict, InvalidInput, NotAllowed
 from api.common.services import instance_create, instance_delete, instance_update
 from api.kanban import selectors
 from api.kanban.models import Task, TaskActivityVerb, TaskReminder, TaskSubtask, TaskTimeLog
@@ -84,7 +83,7 @@ def _lock_timers_of(user_id: int) -> None:
 
 def _check_times(started_at: datetime, ended_at: datetime | None) -> None:
     if ended_at is not None and ended_at <= started_at:
-        raise ValidationError({"ended_at": ["The end must be after the start."]})
+        raise InvalidInput({"ended_at": ["The end must be after the start."]})
 
 
 def _check_one_running(user_id: int, exclude_id: int | None = None) -> None:
@@ -99,7 +98,7 @@ def _check_one_running(user_id: int, exclude_id: int | None = None) -> None:
 
 def _require_own(log: TaskTimeLog, by) -> None:
     if log.user_id != by.pk:
-        raise PermissionDenied("Only your own time logs may be changed.")
+        raise NotAllowed("Only your own time logs may be changed.")
 
 
 def _time_logged(log: TaskTimeLog, by, action: str, changes: dict) -> None:
@@ -167,15 +166,15 @@ def _reminder_user(task: Task, by, user: User | None) -> User:
     if user is None or user.pk == by.pk:
         return by
     if not by.is_global_admin:
-        raise ValidationError({"user": ["You may set reminders only for yourself."]})
+        raise InvalidInput({"user": ["You may set reminders only for yourself."]})
     if not selectors.task_is_visible_to(user=user, task_id=task.pk):
-        raise ValidationError({"user": ["This person cannot see the card."]})
+        raise InvalidInput({"user": ["This person cannot see the card."]})
     return user
 
 
 def _check_future(remind_at: datetime) -> None:
     if remind_at <= timezone.now():
-        raise ValidationError({"remind_at": ["The reminder must be in the future."]})
+        raise InvalidInput({"remind_at": ["The reminder must be in the future."]})
 
 
 @transaction.atomic

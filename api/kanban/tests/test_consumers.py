@@ -1,0 +1,64 @@
+"""The task detail socket hears a card's comments only while its user may see the card."""
+
+from __future__ import annotations
+
+import pytest
+
+from api.accounts.roles import Role
+from api.kanban.models import Task, TaskGroup
+from api.kanban.services import task_comment_create, task_create, task_update
+from api.realtime.tests.conftest import sockets, sync  # noqa: F401 (the fixture)
+from tests.factories import make_department, make_user
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("redis_available")]
+
+
+def _world():
+    TaskGroup.objects.create(name="To do", position=0)
+    ops, fin = make_department(code="OPS"), make_department(code="FIN")
+    creator = make_user(Role.STAFF, department=ops)
+    return {
+        "ops": ops,
+        "fin": fin,
+        "creator": creator,
+        "watcher": make_user(Role.STAFF, department=ops),
+        "fin_member": make_user(Role.STAFF, department=fin),
+        "superadmin": make_user(Role.SUPERADMIN),
+        "card": task_create(by=creator, title="Budget", department=ops),
+    }
+
+
+def _move_to(card: Task, department, by) -> Task:
+    return task_update(task=card, by=by, version=card.version, department=department)
+
+
+async def test_comments_stop_reaching_a_watcher_once_the_card_leaves_their_department(sockets):  # noqa: F811
+    world = await sync(_world)()
+    card = world["card"]
+    path = f"/ws/board/task/{card.pk}/"
+    watcher = await sockets(path, user=world["watcher"])
+    await sync(task_comment_create)(task=card, body="Before", by=world["creator"])
+    before = await watcher.receive_until("comment.created")
+
+    await sync(_move_to)(card, world["fin"], world["superadmin"])
+    moved = await watcher.receive_until("task.updated")  # the move itself: both departments
+    fin_member = await sockets(path, user=world["fin_member"])
+    await sync(task_comment_create)(task=card, body="After", by=world["superadmin"])
+
+    assert before["payload"]["comment"]["body"] == "Before"
+    assert moved["payload"]["changes"]["department"]["new"] == world["fin"].pk
+    after = await fin_member.receive_until("comment.created")
+    assert after["payload"]["comment"]["body"] == "After"
+    assert await watcher.nothing_more()
+
+
+async def test_the_cards_creator_keeps_hearing_its_comments_in_another_department(sockets):  # noqa: F811
+    world = await sync(_world)()
+    card = world["card"]
+    creator = await sockets(f"/ws/board/task/{card.pk}/", user=world["creator"])
+
+    await sync(_move_to)(card, world["fin"], world["superadmin"])
+    await sync(task_comment_create)(task=card, body="Still yours", by=world["superadmin"])
+
+    comment = await creator.receive_until("comment.created")
+    assert comment["payload"]["comment"]["body"] == "Still yours"
