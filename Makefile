@@ -154,3 +154,7 @@ beat: install ## Start the Celery beat scheduler (periodic jobs)
 .PHONY: bench
 bench: install ## Run the benchmarks (BENCH="rest ..." for some); PostgreSQL + Redis on 127.0.0.1
 	$(TEST_ENV) $(PY) -m benchmarks $(BENCH)
+
+.PHONY: soak
+soak: install ## Mixed load for SOAK_MINUTES (20): does memory, a table or a pool grow without end?
+	$(TEST_ENV) $(PY) -m benchmarks.soak
