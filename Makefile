@@ -109,9 +109,10 @@ format: install ## Format with Ruff
 	$(VENV)/bin/ruff format .
 
 .PHONY: check
-check: install ## Lint + format check + migrations in sync + Dockerfiles and compose files (CI runs it)
+check: install ## Lint + format + import layers + migrations in sync + Dockerfiles and compose files (CI runs it)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/hadolint Dockerfile Dockerfile.staging
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.compose-spec \
