@@ -4,14 +4,21 @@ import secrets
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from api.accounts.models import User
 from api.accounts.services import roles_sync, superadmin_ensure
 from api.kanban.services import board_ensure_default_columns
+from api.management.demo.fixtures import fixture_load_missing
+from api.management.demo.overtime import demo_overtime_create
+from api.management.demo.people import (
+    LOCAL_ADMIN,
+    SSO_ADMIN,
+    SSO_EMPLOYEE,
+    demo_people_ensure,
+    local_admin_ensure,
+)
 from api.org.models import Employee
-from api.overtime.dummy_data import generate_overtime_dummy
 from api.overtime.models import OvertimeRequest
 from api.overtime.services import regulation_ensure_default
 from api.system import changelog
@@ -67,29 +74,32 @@ class Command(BaseCommand):
             self._say(f"release notes from {changelog.CHANGELOG_PATH.name}", **loaded.as_dict())
 
     def _demo(self) -> None:
-        for fixture in FIXTURES:
-            call_command("loaddata", fixture, verbosity=0)
-        self._say("demo employees and projects", employees=Employee.objects.count())
+        loaded = sum(fixture_load_missing(fixture) for fixture in FIXTURES)
+        self._say("demo employees and projects", created=loaded, employees=Employee.objects.count())
         password = self._demo_admin_password()
+        admin = local_admin_ensure(password)
+        people = demo_people_ensure(superadmin=admin)
+        self._say("demo department admins", departments=len(people.department_admins))
         if not OvertimeRequest.objects.exists():
-            self._say("demo overtime", created=generate_overtime_dummy(200, seed=7, days=90))
+            self._say("demo overtime", created=demo_overtime_create(people, count=200, seed=7))
         self.stdout.write(
-            self.style.SUCCESS(f"\n  Local admin login: admin / {password}  (role superadmin)\n")
+            self.style.SUCCESS(
+                f"\n  Local admin login: {LOCAL_ADMIN} / {password}  (role superadmin)"
+                f"\n  SSO logins (reference server): {SSO_ADMIN} (PTB admin of ENG), "
+                f"{SSO_EMPLOYEE} / demo-password\n"
+            )
         )
 
     def _demo_admin_password(self) -> str:
         """A random password on first run, kept in a git-ignored file for later runs."""
         path = Path(DEMO_PASSWORD_FILE)
-        user = User.objects.filter(username="admin").first()
+        user = User.objects.filter(username=LOCAL_ADMIN).first()
         if user is not None and path.is_file():
             return path.read_text().strip()
         password = secrets.token_urlsafe(12)
-        if user is None:
-            user = User.objects.create_user("admin", "admin@ptb.example.com", password)
-        else:
+        if user is not None:
             user.set_password(password)
             user.save(update_fields=["password"])
-        superadmin_ensure(username="admin", email=user.email, password=password)
         path.write_text(password + "\n")
         path.chmod(0o600)
         return password
