@@ -304,6 +304,10 @@ EXTERNAL_API_VERIFY_PATH = env.str("EXTERNAL_API_VERIFY_PATH", default="/auth/ve
 EXTERNAL_API_REVOKE_PATH = env.str("EXTERNAL_API_REVOKE_PATH", default="/auth/revoke")
 EXTERNAL_API_EMPLOYEES_PATH = env.str("EXTERNAL_API_EMPLOYEES_PATH", default="/hr/employees")
 EXTERNAL_API_DEPARTMENTS_PATH = env.str("EXTERNAL_API_DEPARTMENTS_PATH", default="/hr/departments")
+# One person, by the service's id: what a refresh of an SSO session asks about.
+EXTERNAL_API_EMPLOYEE_PATH = env.str(
+    "EXTERNAL_API_EMPLOYEE_PATH", default="/hr/employees/{external_id}"
+)
 EXTERNAL_JWT_ALGORITHM = env.str("EXTERNAL_JWT_ALGORITHM", default="HS256")
 EXTERNAL_JWT_ISSUER = env.str("EXTERNAL_JWT_ISSUER", default="ptb-external-sso")
 EXTERNAL_JWT_AUDIENCE = env.str("EXTERNAL_JWT_AUDIENCE", default="ptb-overtime")
@@ -312,6 +316,9 @@ EXTERNAL_JWT_VERIFY_KEY = env.str("EXTERNAL_JWT_VERIFY_KEY", default="")
 # Upper bound on how long a positive validation is trusted from cache; never longer
 # than the token's own remaining lifetime.
 EXTERNAL_TOKEN_CACHE_SECONDS = env.int("EXTERNAL_TOKEN_CACHE_SECONDS", default=300)
+# How long an SSO user stays vouched for: a refresh asks the service again after this.
+# Someone it no longer knows, or reports inactive, is refused and signed out everywhere.
+EXTERNAL_REVALIDATE_SECONDS = env.int("EXTERNAL_REVALIDATE_SECONDS", default=300)
 
 # First superadmin, created by `initialize_data` when these are set.
 DJANGO_SUPERADMIN_USERNAME = env.str("DJANGO_SUPERADMIN_USERNAME", default="")

@@ -154,7 +154,7 @@ class ExternalAPIClient:
     def employee(self, external_id: str) -> dict[str, Any] | None:
         """One person by `external_id` (the SSO token's `sub`), as the login's `user`
         object; None when the service no longer knows them."""
-        path = getattr(settings, "EXTERNAL_API_EMPLOYEE_PATH", "/hr/employees/{external_id}")
+        path = settings.EXTERNAL_API_EMPLOYEE_PATH
         response = self._request(
             "GET",
             path.format(external_id=quote(external_id, safe="")),

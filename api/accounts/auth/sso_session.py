@@ -26,7 +26,6 @@ from api.integrations.external_api import ExternalAPIError, ExternalAPIUnavailab
 
 logger = logging.getLogger("api.accounts.external")
 
-DEFAULT_REVALIDATE_SECONDS = 300
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +45,7 @@ USER_INACTIVE = Refusal(
 
 
 def revalidate_seconds() -> int:
-    return int(getattr(settings, "EXTERNAL_REVALIDATE_SECONDS", DEFAULT_REVALIDATE_SECONDS))
+    return settings.EXTERNAL_REVALIDATE_SECONDS
 
 
 def _checked_key(user_id: int) -> str:
