@@ -27,7 +27,6 @@ from api.integrations.external_api import ExternalAPIError, ExternalAPIUnavailab
 logger = logging.getLogger("api.accounts.external")
 
 
-
 @dataclass(frozen=True, slots=True)
 class Refusal:
     code: str
