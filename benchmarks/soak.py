@@ -59,6 +59,7 @@ def prepare() -> dict:
     from api.kanban.models import Task, TaskGroup
     from api.kanban.services import task_create
     from api.org.models import Department, Employee
+    from api.overtime.models import OvertimeRequest
     from benchmarks.bench_writes import _regulation
 
     _regulation()
@@ -81,6 +82,8 @@ def prepare() -> dict:
 
     admin, admin_token = person("soak-admin", Role.PTB_ADMIN)
     staff = [person(f"soak-staff-{n}", Role.STAFF)[1] for n in range(STAFF)]
+    # Each run files its requests on the days before today again: start from none.
+    OvertimeRequest.objects.filter(employee__department=department).delete()
     groups = [
         TaskGroup.objects.get_or_create(name=f"Soak {n}", defaults={"position": 200 + n})[0]
         for n in range(4)
@@ -255,7 +258,13 @@ async def run_requests(world: dict, stop: asyncio.Event, statuses: Counter) -> N
             return
         if response is not None:
             statuses[response.status_code] += 1
+            if response.status_code >= 400 and len(samples) < 5:
+                samples.append(
+                    f"{response.request.method} {response.request.url.path} "
+                    f"{response.status_code}: {response.text[:300]}"
+                )
 
+    samples: list[str] = []
     pending: set[asyncio.Task] = set()
     while not stop.is_set():
         task = asyncio.create_task(one())
@@ -265,6 +274,8 @@ async def run_requests(world: dict, stop: asyncio.Event, statuses: Counter) -> N
     await asyncio.gather(*pending, return_exceptions=True)
     for http in clients:
         await http.aclose()
+    for sample in samples:
+        print(f"  error answer: {sample}")
 
 
 # ----------------------------------------------------------------------- sampling
