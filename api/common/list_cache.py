@@ -9,7 +9,7 @@ An entry is keyed by the view, the user (whose role, department and employee lin
 decide the scope) and the query string, and is served only while the write
 generations of every model the representation reads (`list_cache_models`) are the
 ones it was built at. Every ORM save or delete of an `api` model bumps its
-generation, at once and again after commit (api/common/pagination.rows_changed),
+generation, at once and again after commit (api/common/generations.rows_changed),
 and bulk writes bump it themselves, so no entry outlives a change made through the
 application. Writes outside the ORM show after
 `LIST_CACHE_SECONDS` at most; 0 turns the cache off.
@@ -30,7 +30,7 @@ from django.utils.http import parse_etags
 from rest_framework.renderers import JSONRenderer
 
 from api.common.cache import CACHE_ERRORS, cache_unavailable
-from api.common.pagination import generation_key, generations_in
+from api.common.generations import generation_key, generations_in
 
 
 def _etag(body: bytes) -> str:

@@ -28,7 +28,7 @@ from api.accounts.permissions import user_can
 from api.accounts.roles import Action, Resource
 from api.accounts.selectors import user_department_id
 from api.common.exceptions import InvalidTransition, RuleViolation
-from api.common.pagination import rows_changed
+from api.common.generations import rows_changed
 from api.notifications.models import NotificationKind
 from api.notifications.selectors import department_admins, superadmins
 from api.notifications.services import notifications_create

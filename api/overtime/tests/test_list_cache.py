@@ -8,7 +8,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from api.accounts.roles import Role
-from api.common.pagination import generation_key, rows_changed
+from api.common.generations import generation_key, rows_changed
 from api.org.models import Employee
 from api.overtime.models import OvertimeRequest, OvertimeStatus
 from tests.factories import make_department, make_overtime, make_user
