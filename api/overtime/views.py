@@ -12,11 +12,11 @@ from api.common.parsers import JSONParser
 from api.common.throttling import ExportThrottle
 from api.common.uploads import download_response
 from api.common.viewsets import CRUDViewSet, WorkflowAction, WorkflowActionsMixin
-from api.org.models import Department, Employee, Project
+from api.org.models import Employee
 from api.overtime import selectors, services
 from api.overtime.filters import OvertimeRegulationFilter, OvertimeRequestFilter
-from api.overtime.models import OvertimeBreak, OvertimeRequest
 from api.overtime.serializers import (
+    OVERTIME_REQUEST,
     ApproveSerializer,
     OvertimeRegulationSerializer,
     OvertimeRequestSerializer,
@@ -24,7 +24,6 @@ from api.overtime.serializers import (
     OvertimeRequestWriteSerializer,
     RegulationDocumentSerializer,
     RejectSerializer,
-    overtime_request_rows,
 )
 from api.reports.serializers import ExportRequestSerializer, ReportJobSerializer
 from api.reports.services import report_export_request
@@ -64,18 +63,21 @@ class OvertimeRequestViewSet(CachedListMixin, WorkflowActionsMixin, CRUDViewSet)
     )
     ordering_fields = ("start_at", "end_at", "created_at", "net_hours", "status")
     ordering = ("-start_at", "-id")
-    # Everything a list row shows (and the user's scope) is read from these.
-    list_cache_models = (OvertimeRequest, OvertimeBreak, Employee, Department, Project, User)
+    # A cached page shows OVERTIME_REQUEST's models; the scope reads the user's role
+    # and employee record.
+    list_rendering = OVERTIME_REQUEST
+    list_scope_models = (User, Employee)
 
     def visible_queryset(self, user):
         return selectors.overtime_requests_visible_to(user=user)
 
     def uncached_list(self, request, *args, **kwargs):
-        """The busiest list reads plain rows (see overtime_request_rows)."""
+        """The busiest list renders plain `.values()` rows: a 50-row page costs a few
+        milliseconds instead of instantiating ~200 models and their prefetch managers."""
         scope = selectors.overtime_requests_scope(user=request.user)
-        page = self.paginate_queryset(self.filter_queryset(scope).values(*selectors.LIST_COLUMNS))
-        breaks, users = selectors.overtime_list_relations(page)
-        return self.get_paginated_response(overtime_request_rows(page, breaks, users))
+        rows = self.filter_queryset(scope).values(*OVERTIME_REQUEST.columns())
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(OVERTIME_REQUEST.render_rows(page))
 
     @swagger_auto_schema(request_body=ExportRequestSerializer, responses={202: ReportJobSerializer})
     @action(
