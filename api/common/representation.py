@@ -232,7 +232,7 @@ def _render_object(obj, fields, tz) -> dict:
 
 
 def _joined_columns(brief: Brief, prefix: str) -> list[str]:
-    columns = []
+    columns = [f"{prefix}__id"]  # always read: a null id is how an unset relation shows
     for field in brief.fields:
         if isinstance(field, Brief):
             columns += _joined_columns(field, f"{prefix}__{field.name}")
