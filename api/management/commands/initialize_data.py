@@ -6,13 +6,16 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from api.accounts.models import User
 from api.accounts.services import roles_sync, superadmin_ensure
+from api.calendar.holiday_import import holidays_import
 from api.kanban.services import board_ensure_default_columns
 from api.org.models import Employee
 from api.overtime.dummy_data import generate_overtime_dummy
 from api.overtime.models import OvertimeRequest
+from api.overtime.regulation_defaults import regulation_preset_upgrade
 from api.overtime.services import regulation_ensure_default
 from api.system import changelog
 from api.system.services import system_config_ensure_defaults
@@ -38,8 +41,7 @@ class Command(BaseCommand):
     def handle(self, *args, demo: bool, **options):
         synced = roles_sync()
         self._say("roles and permissions checked", **synced)
-        regulation, created = regulation_ensure_default()
-        self._say(f"regulation '{regulation.name}'", created=int(created))
+        self._regulation()
         self._say("board columns", created=board_ensure_default_columns())
         self._say("system configuration", created=system_config_ensure_defaults())
         self._release_notes()
@@ -53,6 +55,22 @@ class Command(BaseCommand):
             self._say(f"superadmin '{user.username}'", created=int(created))
         if demo:
             self._demo()
+
+    def _regulation(self) -> None:
+        """The default regulation exists and, unless an admin edited it, carries the
+        shipped preset's current values (PP 35/2021)."""
+        regulation, created = regulation_ensure_default()
+        upgraded = regulation_preset_upgrade(regulation, created=created)
+        self._say(f"regulation '{regulation.name}'", created=int(created), upgraded=int(upgraded))
+
+    def _demo_holidays(self) -> None:
+        """This year's public holidays, the way production gets them (import_holidays)."""
+        result = holidays_import(
+            country=settings.HOLIDAYS_COUNTRY,
+            subdivision=settings.HOLIDAYS_SUBDIVISION,
+            years=[timezone.localdate().year],
+        )
+        self._say("demo public holidays", **result.as_dict())
 
     def _release_notes(self) -> None:
         """Release notes are not worth a failed deploy: a missing or malformed changelog
@@ -70,6 +88,7 @@ class Command(BaseCommand):
         for fixture in FIXTURES:
             call_command("loaddata", fixture, verbosity=0)
         self._say("demo employees and projects", employees=Employee.objects.count())
+        self._demo_holidays()
         password = self._demo_admin_password()
         if not OvertimeRequest.objects.exists():
             self._say("demo overtime", created=generate_overtime_dummy(200, seed=7, days=90))
