@@ -468,7 +468,12 @@ else:
 # --------------------------------------------------------------------------- i18n, files
 
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en-us")
-TIME_ZONE = env.str("TIME_ZONE", default="UTC")
+# The company's time zone: it decides the local date of overtime (day categories, limits).
+TIME_ZONE = env.str("TIME_ZONE", default="Asia/Jakarta")
+# Where `manage.py import_holidays` (and its yearly job) takes public holidays from:
+# a country code and optional subdivision of the `holidays` package.
+HOLIDAYS_COUNTRY = env.str("HOLIDAYS_COUNTRY", default="ID")
+HOLIDAYS_SUBDIVISION = env.str("HOLIDAYS_SUBDIVISION", default="")
 USE_I18N = True
 USE_TZ = True
 

@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from api.common.uploads import safe_name
 from api.overtime.models import (
+    CompensationTier,
     OvertimeBreak,
     OvertimeRegulation,
     OvertimeRegulationDocument,
@@ -199,3 +200,20 @@ class OvertimeRequestAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(CompensationTier)
+class CompensationTierAdmin(admin.ModelAdmin):
+    """Rows of the art. 31 tables of each regulation (api/overtime/rules.py weighs them)."""
+
+    list_display = (
+        "regulation",
+        "day_category",
+        "work_days_per_week",
+        "hour_from",
+        "hour_to",
+        "multiplier",
+    )
+    list_filter = ("day_category", "work_days_per_week")
+    search_fields = ("regulation__name",)
+    list_select_related = ("regulation",)

@@ -5,9 +5,11 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from api.accounts.models import User
 from api.accounts.services import roles_sync, superadmin_ensure
+from api.calendar.holiday_import import holidays_import
 from api.kanban.services import board_ensure_default_columns
 from api.management.demo.fixtures import fixture_load_missing
 from api.management.demo.overtime import demo_overtime_create
@@ -20,6 +22,7 @@ from api.management.demo.people import (
 )
 from api.org.models import Employee
 from api.overtime.models import OvertimeRequest
+from api.overtime.regulation_defaults import regulation_preset_upgrade
 from api.overtime.services import regulation_ensure_default
 from api.system import changelog
 from api.system.services import system_config_ensure_defaults
@@ -45,8 +48,7 @@ class Command(BaseCommand):
     def handle(self, *args, demo: bool, **options):
         synced = roles_sync()
         self._say("roles and permissions checked", **synced)
-        regulation, created = regulation_ensure_default()
-        self._say(f"regulation '{regulation.name}'", created=int(created))
+        self._regulation()
         self._say("board columns", created=board_ensure_default_columns())
         self._say("system configuration", created=system_config_ensure_defaults())
         self._release_notes()
@@ -60,6 +62,22 @@ class Command(BaseCommand):
             self._say(f"superadmin '{user.username}'", created=int(created))
         if demo:
             self._demo()
+
+    def _regulation(self) -> None:
+        """The default regulation exists and, unless an admin edited it, carries the
+        shipped preset's current values (PP 35/2021)."""
+        regulation, created = regulation_ensure_default()
+        upgraded = regulation_preset_upgrade(regulation, created=created)
+        self._say(f"regulation '{regulation.name}'", created=int(created), upgraded=int(upgraded))
+
+    def _demo_holidays(self) -> None:
+        """This year's public holidays, the way production gets them (import_holidays)."""
+        result = holidays_import(
+            country=settings.HOLIDAYS_COUNTRY,
+            subdivision=settings.HOLIDAYS_SUBDIVISION,
+            years=[timezone.localdate().year],
+        )
+        self._say("demo public holidays", **result.as_dict())
 
     def _release_notes(self) -> None:
         """Release notes are not worth a failed deploy: a missing or malformed changelog
@@ -76,6 +94,7 @@ class Command(BaseCommand):
     def _demo(self) -> None:
         loaded = sum(fixture_load_missing(fixture) for fixture in FIXTURES)
         self._say("demo employees and projects", created=loaded, employees=Employee.objects.count())
+        self._demo_holidays()
         password = self._demo_admin_password()
         admin = local_admin_ensure(password)
         people = demo_people_ensure(superadmin=admin)

@@ -251,6 +251,7 @@ def test_beat_schedules_every_periodic_job():
         "reports.purge_local_files",
         "reports.requeue_stale",
         "reports.schedule",
+        "calendar.import_holidays",
     }
     assert scheduled <= set(app.tasks)
 
