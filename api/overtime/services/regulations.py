@@ -63,12 +63,23 @@ def regulation_check(overtime_request: OvertimeRequest) -> dict:
         result["regulation_id"] = None
         return result
     periods = periods_of(day)
+    # Rest-day and holiday hours stay out of the daily and weekly limits unless the
+    # regulation says they count, both for what is booked and for this request.
     booked = selectors.booked_hours(
-        employee_id=overtime_request.employee_id, periods=periods, exclude_id=overtime_request.pk
+        employee_id=overtime_request.employee_id,
+        periods=periods,
+        exclude_id=overtime_request.pk,
+        regulation=regulation,
     )
     limits = {name: getattr(regulation, LIMIT_FIELDS[name]) for name in PERIODS}
     violations = limit_violations(
-        limits=limits, booked=booked, requested=overtime_request.net_hours, periods=periods
+        limits=limits,
+        booked=booked,
+        requested=overtime_request.net_hours,
+        periods=periods,
+        counts=selectors.counts_toward_limits_on(
+            employee=overtime_request.employee, regulation=regulation, day=day
+        ),
     )
     if violations:
         first = violations[0]
