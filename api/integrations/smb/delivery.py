@@ -258,7 +258,7 @@ def _remove_stale_parts(session: Session, folder: list[str]) -> None:
         return
     for name in names:
         match = _PART.match(name)
-        if match and now - int(match["started"]) > max_age:
+        if match and now - int(match["started"]) >= max_age:
             logger.info("SMB: removing leftover temporary file %s", name)
             session.discard("/".join([*folder, name]))
 

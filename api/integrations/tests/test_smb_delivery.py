@@ -166,9 +166,13 @@ def test_a_server_restart_between_uploads_goes_unnoticed(
 
 
 @pytest.mark.parametrize("client", CLIENTS)
-def test_server_killed_in_the_middle_of_an_upload(samba_outage, samba_target, tmp_path, client):
+def test_server_killed_in_the_middle_of_an_upload(
+    samba_outage, samba_target, tmp_path, settings, client
+):
     """The report is fed through a FIFO so the server can be killed at a known point:
-    after the temporary file exists on the share and before the last byte is sent."""
+    after the temporary file exists on the share and before the last byte is sent.
+    The temporary file left behind is removed by a later upload to that folder once it
+    is older than the longest upload."""
     prefix = _unique()
     target = samba_target("plain", client, path_prefix=prefix, timeout=3.0)
     fifo = tmp_path / "report.fifo"
@@ -213,6 +217,26 @@ def test_server_killed_in_the_middle_of_an_upload(samba_outage, samba_target, tm
     complete.write_bytes(chunk * 2)
     remote = smb.upload(target, complete, "big.xlsx")
     assert smb.read(target, remote) == chunk * 2
+    # Younger than SMB_STALE_PART_SECONDS (an hour): it might be an upload still going on.
+    assert len([path for path in folder.iterdir() if path.name.endswith(".part")]) == 1
+
+    settings.SMB_STALE_PART_SECONDS = 0
+    smb.upload(target, complete, "other.xlsx")
+    assert sorted(path.name for path in folder.iterdir()) == ["big.xlsx", "other.xlsx"]
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+def test_a_failed_upload_removes_its_temporary_file(samba, samba_target, report, client):
+    """The server refuses the rename (a folder has the report's name): the bytes were
+    written under the temporary name, and that file is removed again."""
+    prefix = _unique()
+    target = samba_target("plain", client, path_prefix=prefix)
+    (samba.plain_dir / prefix / "taken.xlsx").mkdir(parents=True)
+
+    with pytest.raises(smb.SMBDeliveryError, match="Upload of"):
+        smb.upload(target, report(), "taken.xlsx")
+
+    assert os.listdir(samba.plain_dir / prefix) == ["taken.xlsx"]
 
 
 # --------------------------------------------------------------------------- test_connection
@@ -252,6 +276,34 @@ def test_connection_with_a_wrong_password_says_why_without_the_password(samba_ta
     assert wrong not in repr(result)
     assert wrong not in repr(target)
     assert "password" not in repr(target)
+
+
+def test_pysmb_says_in_words_that_an_smb3_only_server_needs_smbprotocol(
+    samba_smb3_only, samba_target
+):
+    target = samba_target("plain", "pysmb", port=samba_smb3_only.port)
+
+    result = smb.test_connection(target)
+
+    assert result["connect"] is False
+    assert "requires a newer SMB dialect than pysmb speaks" in result["detail"]
+    assert "SMB 2.0.2" in result["detail"]
+    assert "choose the smbprotocol client" in result["detail"]
+    assert "pysmb dialects" not in result["detail"]  # the library's own words
+    with pytest.raises(smb.SMBDeliveryError, match="newer SMB dialect"):
+        smb.reachable(target)
+    # The client it suggests gets in.
+    suggested = samba_target("plain", "smbprotocol", port=samba_smb3_only.port)
+    assert smb.test_connection(suggested)["write"] is True
+
+
+def test_pysmb_refused_by_an_encrypted_share_suggests_smbprotocol(samba_target):
+    result = smb.test_connection(samba_target("secure", "pysmb"))
+
+    assert result["connect"] is True
+    assert result["write"] is False
+    assert "access denied" in result["detail"]
+    assert "choose the smbprotocol client" in result["detail"]
 
 
 def test_connection_to_a_closed_port_never_raises(samba_target):
