@@ -281,7 +281,8 @@ def test_connection_with_a_wrong_password_says_why_without_the_password(samba_ta
 def test_pysmb_says_in_words_that_an_smb3_only_server_needs_smbprotocol(
     samba_smb3_only, samba_target
 ):
-    target = samba_target("plain", "pysmb", port=samba_smb3_only.port)
+    server = {"port": samba_smb3_only.port, "password": samba_smb3_only.password}
+    target = samba_target("plain", "pysmb", **server)
 
     result = smb.test_connection(target)
 
@@ -293,8 +294,8 @@ def test_pysmb_says_in_words_that_an_smb3_only_server_needs_smbprotocol(
     with pytest.raises(smb.SMBDeliveryError, match="newer SMB dialect"):
         smb.reachable(target)
     # The client it suggests gets in.
-    suggested = samba_target("plain", "smbprotocol", port=samba_smb3_only.port)
-    assert smb.test_connection(suggested)["write"] is True
+    suggested = smb.test_connection(samba_target("plain", "smbprotocol", **server))
+    assert suggested["write"] is True, suggested
 
 
 def test_pysmb_refused_by_an_encrypted_share_suggests_smbprotocol(samba_target):
