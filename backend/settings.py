@@ -538,6 +538,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Retries of a failed upload: base * 2^n seconds, with full jitter, at most this often.
 REPORT_UPLOAD_RETRY_BASE_SECONDS = env.float("REPORT_UPLOAD_RETRY_BASE_SECONDS", default=30)
 REPORT_UPLOAD_MAX_RETRIES = env.int("REPORT_UPLOAD_MAX_RETRIES", default=6)
+# Once the share answers again, the periodic requeue retries a failed upload at most this
+# many times a day (a share that answers but refuses the file is not hammered).
+REPORT_REQUEUE_MAX_PER_DAY = env.int("REPORT_REQUEUE_MAX_PER_DAY", default=6)
 
 # --------------------------------------------------------------------------- reports, SMB
 
@@ -558,6 +561,9 @@ SMB_POOL_MAX_SIZE = env.int("SMB_POOL_MAX_SIZE", default=5)
 SMB_PATH_PREFIX = env.str("SMB_PATH_PREFIX", default="")
 SMB_CLIENT = env.str("SMB_CLIENT", default="pysmb")
 SMB_REQUIRE_ENCRYPTION = env.bool("SMB_REQUIRE_ENCRYPTION", default=False)
+# Our temporary upload files (.<name>.<time>-<random>.part) older than this are removed
+# from a folder by the next upload there: longer than the longest upload.
+SMB_STALE_PART_SECONDS = env.int("SMB_STALE_PART_SECONDS", default=3600)
 
 # --------------------------------------------------------------------------- logging
 

@@ -28,7 +28,6 @@ logger = logging.getLogger("api.reports")
 
 MAX_PERIOD_DAYS = 366
 # How often a day the periodic requeue tries one job whose upload failed again.
-DEFAULT_REQUEUE_MAX_PER_DAY = 6
 
 
 # ----------------------------------------------------------------------- requesting
@@ -192,7 +191,7 @@ def report_jobs_requeue_failed_uploads(*, older_than: datetime | None = None) ->
     except smb.SMBDeliveryError as exc:
         logger.info("failed report uploads wait; the share does not answer: %s", exc)
         return 0
-    limit = getattr(settings, "REPORT_REQUEUE_MAX_PER_DAY", DEFAULT_REQUEUE_MAX_PER_DAY)
+    limit = settings.REPORT_REQUEUE_MAX_PER_DAY
     queued = 0
     for job_id in candidates:
         if not _count_requeue(job_id, limit):

@@ -50,7 +50,6 @@ logger = logging.getLogger("api.integrations.smb")
 _PART = re.compile(r"^\..+\.(?P<started>\d{1,12})-[0-9a-f]{12}\.part$")
 # The longest an upload may take (a worker's task is killed after 30 minutes); a
 # temporary file of ours older than this belongs to an upload that is over.
-DEFAULT_STALE_PART_SECONDS = 3600
 
 
 class Session(Protocol):
@@ -249,7 +248,7 @@ def _put(session: Session, parts: list[str], source: BinaryIO) -> None:
 def _remove_stale_parts(session: Session, folder: list[str]) -> None:
     """Remove our temporary files in `folder` left by uploads that are over (the server
     went away before they could be removed). Never fails the upload that just worked."""
-    max_age = getattr(settings, "SMB_STALE_PART_SECONDS", DEFAULT_STALE_PART_SECONDS)
+    max_age = settings.SMB_STALE_PART_SECONDS
     now = time.time()
     try:
         names = session.listdir("/".join(folder))
