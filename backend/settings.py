@@ -398,6 +398,8 @@ SWAGGER_USE_COMPAT_RENDERERS = False
 
 # --------------------------------------------------------------------------- CORS, CSP, security
 
+# The front-end's origins, the one list for it: the API's CORS and the pages that may
+# open sockets (backend/asgi.py). ALLOWED_HOSTS names only this server's own hosts.
 CORS_ALLOWED_ORIGINS = [
     origin.strip()
     for origin in env.str("CORS_ALLOWED_ORIGINS", default="http://localhost:3333").split(",")
