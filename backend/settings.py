@@ -114,7 +114,8 @@ ASGI_GC_TUNING = env.bool("ASGI_GC_TUNING", default=True)
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # templates/: overrides of third-party pages (the API docs), found first.
+        "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -375,6 +376,9 @@ SWAGGER_SETTINGS = {
         }
     },
     "USE_SESSION_AUTH": False,
+    # None, not "": Swagger UI would otherwise send the schema's address to an online
+    # validator on another host. The docs ask no host but this one.
+    "VALIDATOR_URL": None,
     "DEFAULT_INFO": "backend.urls.api_info",
     "DEEP_LINKING": True,
     "DEFAULT_AUTO_SCHEMA_CLASS": "api.common.schema.ErrorDocumentingAutoSchema",
