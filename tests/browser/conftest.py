@@ -100,28 +100,35 @@ def recorded_page(browser) -> Iterator[RecordedPage]:
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format, *args) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format, *args) -> None:
         pass
+
+
+@dataclass
+class StaticSite:
+    """Files written by the test, served from a directory of their own."""
+
+    origin: str
+    root: Path
+
+    def write(self, name: str, text: str) -> str:
+        (self.root / name).write_text(text)
+        return f"{self.origin}/{name}"
 
 
 @pytest.fixture
 def static_site(tmp_path) -> Iterator:
-    """Serves files written by the test from a directory of their own, on a free port
-    of 127.0.0.1 (reached by the browser as FRONT_END_HOST); `start(files)` gives the
-    site's origin."""
+    """`start()` serves a new site on a free port of 127.0.0.1, reached by the browser
+    as FRONT_END_HOST: its origin is known before the pages are written."""
     servers: list[ThreadingHTTPServer] = []
 
-    def start(files: dict[str, str]) -> str:
+    def start() -> StaticSite:
         root = tmp_path / f"site-{len(servers)}"
         root.mkdir()
-        for name, text in files.items():
-            (root / name).write_text(text)
-        server = ThreadingHTTPServer(
-            ("127.0.0.1", 0), partial(_QuietHandler, directory=str(root))
-        )
+        server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(root)))
         threading.Thread(target=server.serve_forever, daemon=True).start()
         servers.append(server)
-        return f"http://{FRONT_END_HOST}:{server.server_address[1]}"
+        return StaticSite(origin=f"http://{FRONT_END_HOST}:{server.server_address[1]}", root=root)
 
     yield start
     for server in servers:
