@@ -62,7 +62,8 @@ def named_server(daphne_factory):
 @pytest.fixture
 def browser(monkeypatch) -> Iterator[Browser]:
     require_service(
-        "chromium", None if os.access(CHROMIUM, os.X_OK) else f"{CHROMIUM} is not installed"
+        "chromium (Debian's package; .ci/run installs it)",
+        None if os.access(CHROMIUM, os.X_OK) else f"{CHROMIUM} is not installed",
     )
     # Playwright's sync API keeps an event loop running in this thread while the browser
     # is open, and Django refuses ORM calls under a running loop. The test's ORM calls
