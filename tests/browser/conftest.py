@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
+from django.db import connections
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from conftest import require_service
@@ -76,6 +77,9 @@ def browser(monkeypatch) -> Iterator[Browser]:
         )
         yield launched
         launched.close()
+        # Under Playwright's loop the ORM's connections are the loop context's own, out
+        # of pytest-django's reach: closed here, or the test database cannot be dropped.
+        connections.close_all()
 
 
 @dataclass
