@@ -114,7 +114,8 @@ ASGI_GC_TUNING = env.bool("ASGI_GC_TUNING", default=True)
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # templates/: overrides of third-party pages (the API docs), found first.
+        "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -382,6 +383,9 @@ SWAGGER_SETTINGS = {
         }
     },
     "USE_SESSION_AUTH": False,
+    # None, not "": Swagger UI would otherwise send the schema's address to an online
+    # validator on another host. The docs ask no host but this one.
+    "VALIDATOR_URL": None,
     "DEFAULT_INFO": "backend.urls.api_info",
     "DEEP_LINKING": True,
     "DEFAULT_AUTO_SCHEMA_CLASS": "api.common.schema.ErrorDocumentingAutoSchema",
@@ -405,6 +409,8 @@ SWAGGER_USE_COMPAT_RENDERERS = False
 
 # --------------------------------------------------------------------------- CORS, CSP, security
 
+# The front-end's origins, the one list for it: the API's CORS and the pages that may
+# open sockets (backend/asgi.py). ALLOWED_HOSTS names only this server's own hosts.
 CORS_ALLOWED_ORIGINS = [
     origin.strip()
     for origin in env.str("CORS_ALLOWED_ORIGINS", default="http://localhost:3333").split(",")
