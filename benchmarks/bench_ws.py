@@ -229,7 +229,7 @@ async def api_fanout(
 async def _newest_board_sequence() -> int:
     from channels.db import database_sync_to_async
 
-    from api.realtime.publisher import stream_position
+    from api.realtime.log import stream_position
 
     return (await database_sync_to_async(stream_position)("board")).last_sequence
 
