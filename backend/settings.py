@@ -668,6 +668,8 @@ LIST_CACHE_SECONDS = env.int("LIST_CACHE_SECONDS", default=60)
 # --------------------------------------------------------------------------- realtime
 
 REALTIME_EVENT_RETENTION_HOURS = env.int("REALTIME_EVENT_RETENTION_HOURS", default=24)
+# ...and at most this many rows (the oldest go first, whatever their age).
+REALTIME_EVENTS_MAX_ROWS = env.int("REALTIME_EVENTS_MAX_ROWS", default=200_000)
 # How often each process compares the event log with what it delivered (seconds).
 REALTIME_RECONCILE_SECONDS = env.float("REALTIME_RECONCILE_SECONDS", default=15)
 # A socket must authenticate within this many seconds of connecting.

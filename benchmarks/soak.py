@@ -13,7 +13,7 @@ RSS slope over the second half <= 0.5 MB/min per process, no errors, nothing los
 duplicated after resume, bounded presence rows and connections.
 
 Environment: SOAK_MINUTES (20), SOAK_SOCKETS (400), SOAK_RPS (30), SOAK_STAFF (40),
-BENCH_DATABASE_URL.
+SOAK_PORTS (8781,8782), BENCH_DATABASE_URL.
 """
 
 from __future__ import annotations
@@ -37,7 +37,9 @@ MINUTES = float(os.environ.get("SOAK_MINUTES", "20"))
 SOCKETS = int(os.environ.get("SOAK_SOCKETS", "400"))
 RPS = float(os.environ.get("SOAK_RPS", "30"))
 STAFF = int(os.environ.get("SOAK_STAFF", "40"))
-PORTS = (8781, 8782)
+# Two ports for the two Daphne processes ("8781,8782"): another run on the same machine
+# needs others.
+PORTS = tuple(int(port) for port in os.environ.get("SOAK_PORTS", "8781,8782").split(","))
 GROWING_TABLES = (
     "api_realtimeevent",
     "api_boardpresence",

@@ -17,7 +17,7 @@ from api.kanban.services import (
     board_presence_left,
     board_presence_seen,
 )
-from api.realtime.consumers import CloseCode, RealtimeConsumer, in_thread
+from api.realtime.consumers import SERVER_ID, CloseCode, RealtimeConsumer, in_thread
 from api.realtime.envelope import EventType
 from api.realtime.presence import Member, PresenceUnavailable, distinct_people, rooms
 from api.realtime.publisher import broadcast_state
@@ -125,7 +125,7 @@ class BoardConsumer(RealtimeConsumer):
         with suppress(PresenceUnavailable):  # the next heartbeat puts it again
             await rooms().put(BOARD, self._presence, settings.REALTIME_PRESENCE_TTL_SECONDS)
         await database_sync_to_async(board_presence_joined)(
-            user_id=self.identity.user.pk, channel_name=self.channel_name
+            user_id=self.identity.user.pk, channel_name=self.channel_name, server_id=SERVER_ID
         )
         # The list as last announced, then changes from that version on (this
         # socket's own arrival among the first).
@@ -139,7 +139,9 @@ class BoardConsumer(RealtimeConsumer):
         if kind == "heartbeat":
             with suppress(PresenceUnavailable):
                 await rooms().put(BOARD, self._presence, settings.REALTIME_PRESENCE_TTL_SECONDS)
-            await database_sync_to_async(board_presence_seen)(channel_name=self.channel_name)
+            await database_sync_to_async(board_presence_seen)(
+                channel_name=self.channel_name, user_id=self.identity.user.pk
+            )
         elif kind == "presence":
             await self._reply_presence()
         else:

@@ -239,8 +239,8 @@ class TaskReminder(TimestampedModel):
 class BoardPresence(models.Model):
     """Who was on the board (or a card) and when: the durable trail of live presence.
 
-    The live "who is here now" lives in Redis with expiry (realtime issue); these rows
-    record sessions for the REST list and for audits.
+    The live "who is here now" lives in Redis with expiry; these rows record, per
+    person and place, the latest session for the REST list and for audits.
     """
 
     user = models.ForeignKey(
@@ -265,6 +265,11 @@ class BoardPresence(models.Model):
             models.CheckConstraint(
                 condition=Q(last_seen_at__gte=F("connected_at")),
                 name="presence_seen_after_connect",
+            ),
+            # One row per person and place (the board is task NULL): reconnections
+            # reuse it instead of piling up a row per connection.
+            models.UniqueConstraint(
+                fields=["user", "task"], nulls_distinct=False, name="presence_one_per_place"
             ),
         ]
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
+import socket
 import time
 from collections import deque
 
@@ -30,6 +32,9 @@ from api.realtime.log import CATCH_UP_LIMIT, envelope_of, events_after, stream_p
 from api.realtime.registry import may_read
 
 logger = logging.getLogger("api.realtime")
+
+# Names this process in the rows it writes (board presence): which server held a socket.
+SERVER_ID = f"{socket.gethostname()}:{os.getpid()}"
 
 
 class CloseCode:

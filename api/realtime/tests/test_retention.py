@@ -40,3 +40,21 @@ def test_the_periodic_task_runs_the_purge(settings):
 
     assert purge_realtime_events.delay().get() == 1
     assert stream_position("board").purged_through == 1
+
+
+def test_the_log_keeps_at_most_the_newest_rows_whatever_their_age(settings):
+    settings.REALTIME_EVENT_RETENTION_HOURS = 24
+    settings.REALTIME_EVENTS_MAX_ROWS = 4
+    for n in range(5):
+        record("board", EventType.TASK_UPDATED, {"n": n})
+    for n in range(2):
+        record("user.7", EventType.NOTIFICATIONS_READ, {"unread_count": n})
+
+    assert realtime_events_purge() == 3
+
+    assert RealtimeEvent.objects.count() == 4
+    assert list(
+        RealtimeEvent.objects.filter(stream="board").values_list("sequence", flat=True)
+    ) == [4, 5]
+    assert stream_position("board").purged_through == 3
+    assert stream_position("user.7").purged_through == 0
