@@ -680,6 +680,14 @@ REALTIME_PRESENCE_TTL_SECONDS = env.int("REALTIME_PRESENCE_TTL_SECONDS", default
 REALTIME_TYPING_TTL_SECONDS = env.int("REALTIME_TYPING_TTL_SECONDS", default=6)
 # One-time WebSocket tickets (POST /api/v1/realtime/tickets/) expire after this.
 REALTIME_TICKET_SECONDS = env.int("REALTIME_TICKET_SECONDS", default=30)
+# ...and a user gets at most this many (429 with Retry-After beyond), throttling on or off.
+REALTIME_TICKET_RATE = env.str("REALTIME_TICKET_RATE", default="30/min")
+# Per socket and message type, a token bucket: this many messages at once, refilled at
+# this many a second. Over it a message gets an `error` (code rate_limited); a socket
+# that goes on past REALTIME_FLOOD_CLOSE_AFTER refused messages in a row is closed 4429.
+REALTIME_MESSAGE_BURST = env.int("REALTIME_MESSAGE_BURST", default=20)
+REALTIME_MESSAGE_RATE = env.float("REALTIME_MESSAGE_RATE", default=5.0)
+REALTIME_FLOOD_CLOSE_AFTER = env.int("REALTIME_FLOOD_CLOSE_AFTER", default=100)
 # On SIGTERM the web process (backend/serve.py) finishes requests for at most this long.
 SHUTDOWN_GRACE_SECONDS = env.float("SHUTDOWN_GRACE_SECONDS", default=20)
 

@@ -28,7 +28,8 @@ from api.realtime import fanout
 from api.realtime.auth import SocketAuthError, SocketIdentity, authenticate_socket
 from api.realtime.control import control_group
 from api.realtime.envelope import Envelope, EventType
-from api.realtime.log import CATCH_UP_LIMIT, envelope_of, events_after, stream_position
+from api.realtime.flood import FloodGuard
+from api.realtime.following import StreamFollower
 from api.realtime.registry import may_read
 
 logger = logging.getLogger("api.realtime")
@@ -45,23 +46,23 @@ class CloseCode:
     UNAUTHENTICATED = 4401  # bad, expired or missing token or ticket
     FORBIDDEN = 4403  # authenticated, but this socket's object is not visible
     AUTH_TIMEOUT = 4408  # no auth message in time
+    FLOODING = 4429  # kept sending past its message bounds (api/realtime/flood.py)
 
 
-class RealtimeConsumer(AsyncWebsocketConsumer):
+class RealtimeConsumer(StreamFollower, AsyncWebsocketConsumer):
     identity = None
 
     # ----------------------------------------------------------------- lifecycle
 
     async def connect(self) -> None:
-        self._positions: dict[str, int] = {}
-        self._catching_up: dict[str, list[fanout.Message]] = {}
+        self._init_streams()
         self._outbox: deque[str] = deque()
         self._outbox_ready = asyncio.Event()
         self._sending = False
         self._sender = asyncio.ensure_future(self._send_forever())
         self._timers: list[asyncio.TimerHandle] = []
-        self._followed: set[str] = set()
         self._background: set[asyncio.Task] = set()
+        self._flood = FloodGuard()
         await self.accept()
         self._timers.append(
             asyncio.get_running_loop().call_later(
@@ -117,6 +118,11 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
             else:
                 await self.reply_error("Messages are JSON objects with a 'type'.")
             return
+        if self._flood.closed:
+            return  # what was already on its way after the close
+        if not self._flood.allow(kind):
+            await self._refuse_flood(kind)
+            return
         if kind == "auth":
             await self._authenticate(message)
         elif self.identity is None:
@@ -127,6 +133,21 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
             await self._resume(message.get("streams"))
         else:
             await self.handle(kind, message)
+
+    async def _refuse_flood(self, kind: str) -> None:
+        """Over this type's bucket: not handled, the client told (or, if it keeps on
+        regardless, disconnected)."""
+        if self._flood.should_close:
+            logger.info("socket closed for flooding with %r", kind[:32])
+            self._flood.closed = True
+            await self.close(code=CloseCode.FLOODING)
+            return
+        await self.reply_error(
+            "Too many messages of this type; slow down.",
+            code="rate_limited",
+            message_type=kind[:32],
+            retry_after=self._flood.retry_after(kind),
+        )
 
     async def _authenticate(self, message: dict) -> None:
         try:
@@ -206,88 +227,6 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
             finally:
                 self._sending = False
 
-    # ----------------------------------------------------------------- streams
-
-    async def follow(self, stream: str, after: int | None = None) -> bool:
-        """Subscribe to a stream (permission checked now), from `after` or from now.
-
-        Subscribes before reading the log, buffering live messages meanwhile, so an
-        event committed in between is either in the log or in the buffer.
-        """
-        if not await database_sync_to_async(may_read)(self.identity.user, stream):
-            await self.reply_error("You may not follow this stream.", stream=stream)
-            return False
-        self._catching_up.setdefault(stream, [])
-        self._followed.add(stream)
-        await fanout.hub().subscribe(stream, self, position=after or 0)
-        position = await database_sync_to_async(stream_position)(stream)
-        if after is None or after > position.last_sequence:
-            after = position.last_sequence
-        self._positions[stream] = after
-        await self.reply(
-            EventType.SUBSCRIBED, {"last_sequence": position.last_sequence}, stream=stream
-        )
-        if after < position.purged_through:
-            await self.reply(EventType.RESYNC, {"reason": "history expired"}, stream=stream)
-            self._positions[stream] = position.last_sequence
-        await self._catch_up(stream)
-        return True
-
-    async def unfollow(self, stream: str) -> None:
-        self._followed.discard(stream)
-        self._positions.pop(stream, None)
-        self._catching_up.pop(stream, None)
-        await fanout.hub().unsubscribe(stream, self)
-
-    async def _resume(self, positions) -> None:
-        if not isinstance(positions, dict):
-            await self.reply_error("'resume' needs 'streams': {stream: last sequence}.")
-            return
-        for stream, after in positions.items():
-            if not isinstance(after, int) or after < 0:
-                await self.reply_error("Sequences are non-negative integers.", stream=stream)
-                continue
-            if stream in self._followed:
-                await self._rewind(stream, after)
-            else:
-                await self.follow(stream, after)
-
-    async def _rewind(self, stream: str, after: int) -> None:
-        """A followed stream asked again from an earlier point (the client reconnected
-        its UI, or lost messages it had been sent)."""
-        self._catching_up.setdefault(stream, [])
-        position = await database_sync_to_async(stream_position)(stream)
-        if after < position.purged_through:
-            await self.reply(EventType.RESYNC, {"reason": "history expired"}, stream=stream)
-            self._positions[stream] = max(self._positions[stream], position.last_sequence)
-        else:
-            self._positions[stream] = min(self._positions[stream], after)
-        await self._catch_up(stream)
-
-    async def deliver(self, message: fanout.Message) -> None:
-        """From the hub: in order, once each, holes filled from the log."""
-        stream = message.stream
-        if stream not in self._followed:
-            return
-        if message.sequence is None:
-            await self._emit(message.text)
-            return
-        if stream in self._catching_up:
-            self._catching_up[stream].append(message)
-            return
-        position = self._positions.get(stream, 0)
-        if message.sequence <= position:
-            return
-        if message.sequence > position + 1:
-            # Something went missing on the way (Redis restart, full buffer): read the
-            # log from our position; this message is replayed from there too.
-            self._catching_up[stream] = []
-            self._spawn(self._catch_up(stream))
-            return
-        self._positions[stream] = message.sequence
-        if self._admits(message.audience):
-            await self._emit(message.text)
-
     def transport_reconnected(self) -> None:
         self._spawn(self._rejoin())
 
@@ -307,34 +246,6 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
             await self.close(code=CloseCode.SESSION_ENDED)
             return
         await self.permissions_changed({})
-
-    def _admits(self, audience) -> bool:
-        identity = self.identity
-        return audience.admits(
-            user_id=identity.user.pk,
-            department_id=identity.department_id,
-            is_global=identity.user.is_global_admin,
-        )
-
-    async def _catch_up(self, stream: str) -> None:
-        """Sends the log after our position, then what arrived meanwhile."""
-        try:
-            while True:
-                after = self._positions.get(stream, 0)
-                events = await database_sync_to_async(events_after)(stream, after)
-                for event in events:
-                    envelope, audience = envelope_of(event)
-                    self._positions[stream] = event.sequence
-                    if self._admits(audience):
-                        self._queue(envelope.to_json())
-                if len(events) < CATCH_UP_LIMIT:
-                    break
-        except Exception:
-            logger.exception("catch-up of %s failed", stream)
-        finally:
-            waiting = self._catching_up.pop(stream, [])
-        for message in waiting:
-            await self.deliver(message)
 
     # ----------------------------------------------------------------- control plane
 
