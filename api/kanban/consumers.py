@@ -4,6 +4,7 @@ editors). Thin: permissions come from selectors, writes from services."""
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from contextlib import suppress
 
@@ -19,6 +20,7 @@ from api.kanban.services import (
 )
 from api.realtime.consumers import SERVER_ID, CloseCode, RealtimeConsumer, in_thread
 from api.realtime.envelope import EventType
+from api.realtime.fanout import Message
 from api.realtime.presence import Member, PresenceUnavailable, distinct_people, rooms
 from api.realtime.publisher import broadcast_state
 from api.realtime.registry import may_read
@@ -166,6 +168,24 @@ class BoardConsumer(RealtimeConsumer):
 
 class TaskDetailConsumer(RealtimeConsumer):
     """One card's detail view: its comments live, who is typing, who is editing."""
+
+    # The card left this user's sight (permission change): leave the view.
+    revoked_close_code = CloseCode.FORBIDDEN
+
+    async def deliver(self, message: Message) -> None:
+        await super().deliver(message)
+        # A change of the card itself (moved to another department, its people
+        # changed, deleted) may take it out of this user's sight.
+        if (
+            message.sequence is not None
+            and message.stream == self.stream
+            and json.loads(message.text).get("type", "").startswith("task.")
+        ):
+            self._spawn(self._close_unless_visible())
+
+    async def _close_unless_visible(self) -> None:
+        if self.identity is not None and not await self.authorized():
+            await self.close(code=CloseCode.FORBIDDEN)
 
     @property
     def task_id(self) -> int:

@@ -15,11 +15,12 @@ from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import TokenError
 
 from api.accounts.auth.external import authenticate_external_token
+from api.accounts.auth.sso_session import refusal_for
 from api.accounts.auth.tokens import is_external_token
-from api.accounts.models import User
+from api.accounts.models import ExternalUser, User
 from api.accounts.selectors import user_department_id
 from api.accounts.services import session_is_closed
-from api.common.exceptions import DomainError
+from api.common.exceptions import DomainError, ServiceUnavailable
 
 
 class SocketAuthError(Exception):
@@ -99,3 +100,16 @@ def authenticate_socket(message: dict) -> SocketIdentity:
     if identity.expires_at <= time.time():
         raise SocketAuthError("Token has expired.")
     return identity
+
+
+def sso_refusal(user: User) -> str | None:
+    """Why an open socket of an SSO user must close now (the company's service no
+    longer knows them, or reports them inactive), or None. An unreachable service
+    closes nothing, as with session renewals (api/accounts/auth/sso_session.py)."""
+    if not ExternalUser.objects.filter(user=user).exists():
+        return None
+    try:
+        refusal = refusal_for(user)
+    except ServiceUnavailable:
+        return None
+    return refusal.code if refusal is not None else None

@@ -24,8 +24,8 @@ from redis.exceptions import RedisError
 from api.accounts.models import User
 from api.accounts.selectors import user_department_id
 from api.accounts.services import session_is_closed
-from api.realtime import fanout
-from api.realtime.auth import SocketAuthError, SocketIdentity, authenticate_socket
+from api.realtime import diagnostics, fanout
+from api.realtime.auth import SocketAuthError, SocketIdentity, authenticate_socket, sso_refusal
 from api.realtime.control import control_group
 from api.realtime.envelope import Envelope, EventType
 from api.realtime.flood import FloodGuard
@@ -33,6 +33,9 @@ from api.realtime.following import StreamFollower
 from api.realtime.registry import may_read
 
 logger = logging.getLogger("api.realtime")
+# Memory tracing for soaks, when PTB_TRACEMALLOC asks for it (this module loads in
+# every web process, and only there).
+diagnostics.install_from_environment()
 
 # Names this process in the rows it writes (board presence): which server held a socket.
 SERVER_ID = f"{socket.gethostname()}:{os.getpid()}"
@@ -51,6 +54,9 @@ class CloseCode:
 
 class RealtimeConsumer(StreamFollower, AsyncWebsocketConsumer):
     identity = None
+    # How a socket closes when its user may no longer have it at all (a permission
+    # change, a card leaving their sight): subclasses for one object use 4403.
+    revoked_close_code = CloseCode.SESSION_ENDED
 
     # ----------------------------------------------------------------- lifecycle
 
@@ -103,6 +109,26 @@ class RealtimeConsumer(StreamFollower, AsyncWebsocketConsumer):
     def _close_on_expiry(self) -> None:
         if self.identity is not None and self.identity.expires_at <= time.time() + 1:
             self._spawn(self.close(code=CloseCode.UNAUTHENTICATED))
+
+    def _schedule_sso_check(self) -> None:
+        """SSO users: the company's service may disable them at any time, and nothing
+        here hears of it; ask again every EXTERNAL_REVALIDATE_SECONDS (at most one
+        question per user and bound, shared with session renewals)."""
+        seconds = settings.EXTERNAL_REVALIDATE_SECONDS
+        if seconds > 0:
+            self._timers.append(
+                asyncio.get_running_loop().call_later(
+                    seconds, lambda: self._spawn(self._check_sso_user())
+                )
+            )
+
+    async def _check_sso_user(self) -> None:
+        refusal = await database_sync_to_async(sso_refusal)(self.identity.user)
+        if refusal is not None:
+            logger.info("socket closed: the SSO service refused the user (%s)", refusal)
+            await self.close(code=CloseCode.UNAUTHENTICATED)
+            return
+        self._schedule_sso_check()
 
     # ----------------------------------------------------------------- messages in
 
@@ -170,6 +196,7 @@ class RealtimeConsumer(StreamFollower, AsyncWebsocketConsumer):
         if not first:
             await self.reply(EventType.AUTHENTICATED, {"expires_at": identity.expires_at})
             return
+        self._schedule_sso_check()
         await self.channel_layer.group_add(control_group(identity.user.pk), self.channel_name)
         if not await self.authorized():
             await self.close(code=CloseCode.FORBIDDEN)
@@ -258,12 +285,18 @@ class RealtimeConsumer(StreamFollower, AsyncWebsocketConsumer):
     async def permissions_changed(self, event: dict) -> None:
         """Channel-layer message: re-check everything this socket may see."""
         self.identity = await database_sync_to_async(_refreshed)(self.identity)
-        if not self.identity.user.is_active or not await self.authorized():
+        if not self.identity.user.is_active:
             await self.close(code=CloseCode.SESSION_ENDED)
+            return
+        if not await self.authorized():
+            await self.close(code=self.revoked_close_code)
             return
         for stream in list(self._followed):
             if not await database_sync_to_async(may_read)(self.identity.user, stream):
                 await self.unfollow(stream)
+                await self.reply_error(
+                    "You may no longer follow this stream.", code="stream_revoked", stream=stream
+                )
 
 
 def _refreshed(identity: SocketIdentity) -> SocketIdentity:

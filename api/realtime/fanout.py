@@ -34,6 +34,7 @@ from redis.retry import Retry
 
 from api.common import gc_policy
 from api.realtime.audience import Audience
+from api.realtime.layers import release_idle_connections
 from api.realtime.log import envelope_of, events_after, stream_position
 
 logger = logging.getLogger("api.realtime")
@@ -124,6 +125,7 @@ class Hub:
         self._pubsub: aioredis.client.PubSub | None = None
         self._reader: asyncio.Task | None = None
         self._reconciler: asyncio.Task | None = None
+        self._releaser: asyncio.Task | None = None
         self._lock = asyncio.Lock()
         self._ready = asyncio.Event()  # the pub/sub connection is up and subscribed
         self._local: asyncio.Queue[Message] = asyncio.Queue()  # the in-memory transport
@@ -222,6 +224,17 @@ class Hub:
             )
         if self._reconciler is None:
             self._reconciler = self.loop.create_task(self._reconcile_forever())
+        if self._releaser is None and settings.USE_REDIS_CHANNELS:
+            self._releaser = self.loop.create_task(self._release_idle_forever())
+
+    async def _release_idle_forever(self) -> None:
+        """Redis connections left over from a burst are closed instead of kept open
+        for good (api/realtime/layers.py); the publisher's too."""
+        while True:
+            await asyncio.sleep(settings.REALTIME_REDIS_IDLE_SECONDS)
+            await release_idle_connections()
+            if _publisher is not None:
+                await asyncio.to_thread(_publisher.connection_pool.disconnect, False)
 
     async def _connect(self) -> aioredis.client.PubSub:
         client = aioredis.Redis.from_url(
@@ -299,12 +312,12 @@ class Hub:
                 logger.exception("realtime reconciliation failed")
 
     async def close(self) -> None:
-        for task in (self._reader, self._reconciler):
+        for task in (self._reader, self._reconciler, self._releaser):
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
-        self._reader = self._reconciler = None
+        self._reader = self._reconciler = self._releaser = None
         if self._pubsub is not None:
             with contextlib.suppress(redis.RedisError, OSError):
                 await self._pubsub.aclose()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 
 import redis
 import redis.asyncio as aioredis
@@ -28,10 +29,40 @@ POOL_MAX_CONNECTIONS = 100
 POOL_WAIT_SECONDS = 20
 
 
+# Every pool made here and the loop it serves (async connections belong to the loop
+# that opened them; tests run several), so that their idle connections can be released.
+_pools: weakref.WeakKeyDictionary[aioredis.BlockingConnectionPool, object] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def blocking_pool(url: str, **options) -> aioredis.BlockingConnectionPool:
-    return aioredis.BlockingConnectionPool.from_url(
+    pool = aioredis.BlockingConnectionPool.from_url(
         url, max_connections=POOL_MAX_CONNECTIONS, timeout=POOL_WAIT_SECONDS, **options
     )
+    try:
+        _pools[pool] = asyncio.get_running_loop()
+    except RuntimeError:
+        _pools[pool] = None
+    return pool
+
+
+async def release_idle_connections() -> None:
+    """Closes the connections no one is using in this loop's pools.
+
+    A pool keeps every connection it ever opened: a burst (a deploy reconnecting
+    every socket) would leave up to POOL_MAX_CONNECTIONS per pool and process open
+    on Redis for good. Closed ones stay in the pool and reconnect when next taken.
+    Called by the fan-out hub every REALTIME_REDIS_IDLE_SECONDS.
+    """
+    loop = asyncio.get_running_loop()
+    for pool, owner in list(_pools.items()):
+        if owner is not loop:
+            continue
+        try:
+            await pool.disconnect(inuse_connections=False)
+        except (redis.RedisError, OSError) as exc:
+            logger.warning("releasing idle Redis connections failed: %s", type(exc).__name__)
 
 
 class ResilientRedisChannelLayer(RedisChannelLayer):

@@ -1,0 +1,39 @@
+"""Where a web process's memory goes: tracemalloc snapshots on SIGUSR1.
+
+Off unless PTB_TRACEMALLOC is set (tracing costs CPU and memory). With it, the first
+SIGUSR1 takes a baseline and every later one writes the allocations grown since, by
+source line, to $TMPDIR/ptb-tracemalloc-<pid>.txt (docs/performance.md, "Soak").
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import tempfile
+import tracemalloc
+from pathlib import Path
+
+_baseline: list[tracemalloc.Snapshot] = []
+
+
+def _dump(signum, frame) -> None:
+    snapshot = tracemalloc.take_snapshot().filter_traces(
+        [tracemalloc.Filter(False, tracemalloc.__file__)]
+    )
+    if not _baseline:
+        _baseline.append(snapshot)
+        return
+    lines = [str(stat) for stat in snapshot.compare_to(_baseline[0], "traceback")[:25]]
+    detail = []
+    for stat in snapshot.compare_to(_baseline[0], "traceback")[:8]:
+        detail.append(f"--- {stat}")
+        detail.extend(stat.traceback.format(limit=12))
+    path = Path(tempfile.gettempdir()) / f"ptb-tracemalloc-{os.getpid()}.txt"
+    path.write_text("\n".join([*lines, "", *detail]) + "\n")
+
+
+def install_from_environment() -> None:
+    if not os.environ.get("PTB_TRACEMALLOC") or tracemalloc.is_tracing():
+        return
+    tracemalloc.start(int(os.environ.get("PTB_TRACEMALLOC_FRAMES", "12")))
+    signal.signal(signal.SIGUSR1, _dump)
