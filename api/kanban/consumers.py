@@ -169,8 +169,13 @@ class BoardConsumer(RealtimeConsumer):
 class TaskDetailConsumer(RealtimeConsumer):
     """One card's detail view: its comments live, who is typing, who is editing."""
 
-    # The card left this user's sight (permission change): leave the view.
-    revoked_close_code = CloseCode.FORBIDDEN
+    async def revoked_close_code(self) -> int:
+        """4000 when the user may no longer see cards at all, 4403 when only this one
+        left their sight (moved to another department, unassigned)."""
+        sees_cards = await database_sync_to_async(user_can)(
+            self.identity.user, Resource.TASKS, Action.VIEW
+        )
+        return CloseCode.FORBIDDEN if sees_cards else CloseCode.SESSION_ENDED
 
     async def deliver(self, message: Message) -> None:
         await super().deliver(message)
@@ -185,7 +190,7 @@ class TaskDetailConsumer(RealtimeConsumer):
 
     async def _close_unless_visible(self) -> None:
         if self.identity is not None and not await self.authorized():
-            await self.close(code=CloseCode.FORBIDDEN)
+            await self.close(code=await self.revoked_close_code())
 
     @property
     def task_id(self) -> int:

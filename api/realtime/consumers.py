@@ -31,6 +31,7 @@ from api.realtime.envelope import Envelope, EventType
 from api.realtime.flood import FloodGuard
 from api.realtime.following import StreamFollower
 from api.realtime.registry import may_read
+from api.realtime.streams import user_stream
 
 logger = logging.getLogger("api.realtime")
 # Memory tracing for soaks, when PTB_TRACEMALLOC asks for it (this module loads in
@@ -54,9 +55,6 @@ class CloseCode:
 
 class RealtimeConsumer(StreamFollower, AsyncWebsocketConsumer):
     identity = None
-    # How a socket closes when its user may no longer have it at all (a permission
-    # change, a card leaving their sight): subclasses for one object use 4403.
-    revoked_close_code = CloseCode.SESSION_ENDED
 
     # ----------------------------------------------------------------- lifecycle
 
@@ -213,6 +211,11 @@ class RealtimeConsumer(StreamFollower, AsyncWebsocketConsumer):
         """May this user have this socket at all (checked at auth and on permission changes)."""
         return True
 
+    async def revoked_close_code(self) -> int:
+        """How the socket closes when a permission change takes it away: 4000, the
+        user's role no longer allows it (sockets for one object may say 4403)."""
+        return CloseCode.SESSION_ENDED
+
     async def joined(self) -> None:
         """Follow streams, announce presence: right after a successful authentication."""
 
@@ -289,7 +292,7 @@ class RealtimeConsumer(StreamFollower, AsyncWebsocketConsumer):
             await self.close(code=CloseCode.SESSION_ENDED)
             return
         if not await self.authorized():
-            await self.close(code=self.revoked_close_code)
+            await self.close(code=await self.revoked_close_code())
             return
         for stream in list(self._followed):
             if not await database_sync_to_async(may_read)(self.identity.user, stream):
@@ -297,6 +300,11 @@ class RealtimeConsumer(StreamFollower, AsyncWebsocketConsumer):
                 await self.reply_error(
                     "You may no longer follow this stream.", code="stream_revoked", stream=stream
                 )
+        own = user_stream(self.identity.user.pk)
+        if "update" in event and own not in self._followed:
+            # The notifications socket has it as a durable event; the others are told
+            # here (momentary), after their streams were re-checked.
+            await self.reply(EventType.PERMISSION_UPDATE, event["update"], stream=own)
 
 
 def _refreshed(identity: SocketIdentity) -> SocketIdentity:

@@ -71,7 +71,8 @@ def send_permission_update_to_user(user_id: int, data: dict) -> None:
     """Tells the user (event) and makes their sockets re-check what they may follow."""
     # → api/realtime/receivers.py: record_and_publish
     emit(DomainEvent(user_stream(user_id), EventType.PERMISSION_UPDATE, data))
-    send_control(user_id, {"type": "permissions.changed"})
+    # The update rides along, so that sockets not following user.<id> are told too.
+    send_control(user_id, {"type": "permissions.changed", "update": data})
 
 
 def end_session_sockets(user_id: int, session_id: str | None = None) -> None:

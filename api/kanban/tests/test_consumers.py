@@ -7,6 +7,7 @@ import pytest
 from api.accounts.roles import Role
 from api.kanban.models import Task, TaskGroup
 from api.kanban.services import task_comment_create, task_create, task_update
+from api.realtime.consumers import CloseCode
 from api.realtime.tests.conftest import sockets, sync  # noqa: F401 (the fixture)
 from tests.factories import make_department, make_user
 
@@ -32,7 +33,7 @@ def _move_to(card: Task, department, by) -> Task:
     return task_update(task=card, by=by, version=card.version, department=department)
 
 
-async def test_comments_stop_reaching_a_watcher_once_the_card_leaves_their_department(sockets):  # noqa: F811
+async def test_a_watcher_is_closed_4403_once_the_card_leaves_their_department(sockets):  # noqa: F811
     world = await sync(_world)()
     card = world["card"]
     path = f"/ws/board/task/{card.pk}/"
@@ -49,7 +50,10 @@ async def test_comments_stop_reaching_a_watcher_once_the_card_leaves_their_depar
     assert moved["payload"]["changes"]["department"]["new"] == world["fin"].pk
     after = await fin_member.receive_until("comment.created")
     assert after["payload"]["comment"]["body"] == "After"
-    assert await watcher.nothing_more()
+    # Told by the close code, and nothing of the card after the move reached it.
+    missed, code = await watcher.messages_until_closed()
+    assert code == CloseCode.FORBIDDEN
+    assert [m for m in missed if m["type"] == "comment.created"] == []
 
 
 async def test_the_cards_creator_keeps_hearing_its_comments_in_another_department(sockets):  # noqa: F811

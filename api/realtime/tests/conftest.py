@@ -4,6 +4,7 @@ Channels' WebsocketCommunicator, against committed data (transactional tests).""
 from __future__ import annotations
 
 import asyncio
+import json
 
 import pytest
 from channels.db import database_sync_to_async
@@ -103,6 +104,15 @@ class Socket:
         while output["type"] != "websocket.close":
             output = await self.communicator.receive_output(timeout=timeout)
         return output.get("code")
+
+    async def messages_until_closed(self, timeout: float = 8) -> tuple[list[dict], int]:
+        """What arrived before the socket was closed, and the close code."""
+        messages = []
+        while True:
+            output = await self.communicator.receive_output(timeout=timeout)
+            if output["type"] == "websocket.close":
+                return messages, output.get("code")
+            messages.append(json.loads(output["text"]))
 
     async def nothing_more(self, timeout: float = 0.8) -> bool:
         """No further durable event within `timeout` (momentary presence is ignored)."""
