@@ -1,12 +1,14 @@
 """Where a web process's memory goes: tracemalloc snapshots on SIGUSR1.
 
-Off unless PTB_TRACEMALLOC is set (tracing costs CPU and memory). With it, the first
-SIGUSR1 takes a baseline and every later one writes the allocations grown since, by
-source line, to $TMPDIR/ptb-tracemalloc-<pid>.txt (docs/performance.md, "Soak").
+Off unless PTB_TRACEMALLOC is set. With it, the first SIGUSR1 starts tracing (so
+start-up stays fast and unmeasured) and takes a baseline; every later one writes the
+allocations grown since, by traceback, to $TMPDIR/ptb-tracemalloc-<pid>.txt
+(docs/performance.md, "Soak").
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import tempfile
@@ -17,6 +19,8 @@ _baseline: list[tracemalloc.Snapshot] = []
 
 
 def _dump(signum, frame) -> None:
+    if not tracemalloc.is_tracing():
+        tracemalloc.start(int(os.environ.get("PTB_TRACEMALLOC_FRAMES", "12")))
     snapshot = tracemalloc.take_snapshot().filter_traces(
         [tracemalloc.Filter(False, tracemalloc.__file__)]
     )
@@ -33,7 +37,7 @@ def _dump(signum, frame) -> None:
 
 
 def install_from_environment() -> None:
-    if not os.environ.get("PTB_TRACEMALLOC") or tracemalloc.is_tracing():
-        return
-    tracemalloc.start(int(os.environ.get("PTB_TRACEMALLOC_FRAMES", "12")))
-    signal.signal(signal.SIGUSR1, _dump)
+    if os.environ.get("PTB_TRACEMALLOC"):
+        # Only the main thread may set handlers; imported elsewhere, no tracing.
+        with contextlib.suppress(ValueError):
+            signal.signal(signal.SIGUSR1, _dump)
