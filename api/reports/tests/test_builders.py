@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -141,6 +142,8 @@ def test_every_sheet_prints_landscape_one_page_wide_with_its_titles(workbook):
         setup = sheet.page_setup
         assert (int(setup.fitToWidth or 1), int(setup.fitToHeight)) == (1, 0)
         assert sheet.print_title_rows == "$1:$3"
+        last = sheet.cell(sheet.max_row, sheet.max_column).coordinate
+        assert sheet.print_area.endswith("$A$1:" + re.sub(r"([A-Z]+)", r"$\1$", last))
         header = sheet.oddHeader
         assert "Overtime monthly report" in header.left.text
         assert header.center.text == "2026-10-01 to 2026-10-31"

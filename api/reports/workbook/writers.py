@@ -116,7 +116,11 @@ class XlsxWriterBook:
     def close(self) -> None:
         for ws, kinds, next_row in self.sheets.values():
             # The filter covers the header and every row (just the header when empty).
-            ws.autofilter(HEADER_ROW, 0, max(next_row - 1, HEADER_ROW), len(kinds) - 1)
+            last_row, last_column = max(next_row - 1, HEADER_ROW), len(kinds) - 1
+            ws.autofilter(HEADER_ROW, 0, last_row, last_column)
+            # Long text overflowing the last column would widen the printed area and
+            # shrink every page to fit it: paper shows the table's columns only.
+            ws.print_area(0, 0, last_row, last_column)
         self.book.close()
 
 
@@ -181,7 +185,9 @@ class OpenpyxlBook:
     def close(self) -> None:
         for ws, kinds, next_row in self.sheets.values():
             last = get_column_letter(len(kinds))
-            ws.auto_filter.ref = f"A{HEADER_ROW + 1}:{last}{max(next_row, HEADER_ROW + 1)}"
+            last_row = max(next_row, HEADER_ROW + 1)
+            ws.auto_filter.ref = f"A{HEADER_ROW + 1}:{last}{last_row}"
+            ws.print_area = f"A1:{last}{last_row}"
         self.book.save(self.path)
 
 
