@@ -83,7 +83,7 @@ ROWS = [
     row(6, **BO, day=7, start=10, hours=6, status="draft"),
     row(7, **BO, day=8, start=10, hours=7, status="cancelled"),
 ]
-SPEC = ReportSpec(
+MONTHLY = ReportSpec(
     title="Overtime monthly report",
     kind="monthly",
     period_start=date(2026, 10, 1),
@@ -97,7 +97,7 @@ SPEC = ReportSpec(
 
 @pytest.fixture
 def workbook(tmp_path, writer):
-    result = build_report(SPEC, iter(ROWS), tmp_path / "report.xlsx", writer=writer)
+    result = build_report(MONTHLY, iter(ROWS), tmp_path / "report.xlsx", writer=writer)
     return result, load_workbook(result.path), result.path
 
 
@@ -232,7 +232,7 @@ def test_violations_count_booked_hours_against_the_limits(workbook):
 def test_departments_of_one_name_are_judged_by_their_own_regulation(tmp_path, writer):
     strict = {"day": D(2), "week": D(10), "month": D(30), "year": D(300)}
     spec = ReportSpec(
-        **{f: getattr(SPEC, f) for f in ("title", "kind", "period_start", "period_end")},
+        **{f: getattr(MONTHLY, f) for f in ("title", "kind", "period_start", "period_end")},
         limits=limits_by_department({None: LIMITS, 11: strict}),
     )
     rows = [
@@ -248,11 +248,11 @@ def test_departments_of_one_name_are_judged_by_their_own_regulation(tmp_path, wr
 def test_weeks_are_iso_weeks_and_at_the_limit_is_fine(tmp_path, writer):
     # Oct 5-9 2026 is Monday to Friday: 4 h a day is at the day limit, 20 h at the week's.
     rows = [row(n, day=5 + n, hours=4) for n in range(5)]
-    result = build_report(SPEC, iter(rows), tmp_path / "week.xlsx", writer=writer)
+    result = build_report(MONTHLY, iter(rows), tmp_path / "week.xlsx", writer=writer)
     assert sheet_rows(load_workbook(result.path), "Violations") == []
     rows.append(row(9, day=4, hours=1))  # Sunday Oct 4 belongs to the week before
     rows.append(row(10, day=11, hours=1))  # and Sunday Oct 11 to this one: 21 h
-    result = build_report(SPEC, iter(rows), tmp_path / "week2.xlsx", writer=writer)
+    result = build_report(MONTHLY, iter(rows), tmp_path / "week2.xlsx", writer=writer)
     found = sheet_rows(load_workbook(result.path), "Violations")
     assert [(r[3], r[4].date(), r[5].date(), r[6]) for r in found] == [
         ("week", date(2026, 10, 5), date(2026, 10, 11), 21)
@@ -270,7 +270,7 @@ def test_filters_sheet_describes_the_report(workbook):
 
 
 def test_an_empty_period_still_makes_a_readable_workbook(tmp_path, writer):
-    result = build_report(SPEC, iter(()), tmp_path / "empty.xlsx", writer=writer)
+    result = build_report(MONTHLY, iter(()), tmp_path / "empty.xlsx", writer=writer)
     book = load_workbook(result.path)
     assert result.row_count == 0
     assert sheet_rows(book, "Details") == []
@@ -284,7 +284,7 @@ def test_many_rows_of_every_status_add_up(tmp_path, writer):
         row(n, code=f"E{n % 5}", day=1 + n % 28, hours=1 + n % 3, status=statuses[n % 6])
         for n in range(1, 301)
     ]
-    result = build_report(SPEC, iter(many), tmp_path / "many.xlsx", writer=writer)
+    result = build_report(MONTHLY, iter(many), tmp_path / "many.xlsx", writer=writer)
     total = frame(result.path, "Summary").set_index("Department").loc["All departments"]
     approved = [r for r in many if r.status == "approved"]
     pending = [r for r in many if r.status in {"submitted", "pending_second_approval"}]
