@@ -125,7 +125,7 @@ def test_an_export_is_built_by_a_worker_and_delivered_to_the_share(
     assert job.status == ReportStatus.DELIVERED, (job.error, worker.log()[-3000:])
     assert job.smb_path.endswith(job.file_name)
     delivered = samba.plain_dir / "reports" / "overtime" / job.file_name
-    summary = pd.read_excel(io.BytesIO(delivered.read_bytes()), sheet_name="Summary")
+    summary = pd.read_excel(io.BytesIO(delivered.read_bytes()), sheet_name="Summary", header=2)
     total = summary[summary["Department"] == "All departments"].iloc[0]
     assert (total["Requests"], total["Net hours"]) == (50, 50)
     # The worker's JSON log names the task and carries the API request's id.
