@@ -284,14 +284,8 @@ def main() -> None:
         f"default writer (xlsxwriter): {ratio:.1f}x CSV time, peak RSS "
         f"{chosen['peak_mb']:.0f} MB (baseline {chosen['baseline_mb']:.0f} MB)"
     )
-    print(
-        f"target report-vs-csv {ratio:.1f} <= {TARGET_RATIO}: "
-        f"{'meets' if ratio <= TARGET_RATIO else 'misses'}"
-    )
-    print(
-        f"target report-peak-mb {chosen['peak_mb']:.0f} <= {TARGET_PEAK_MB}: "
-        f"{'meets' if chosen['peak_mb'] <= TARGET_PEAK_MB else 'misses'}"
-    )
+    harness.target("report-vs-csv", ratio, "<=", TARGET_RATIO, digits=1)
+    harness.target("report-peak-mb", chosen["peak_mb"], "<=", TARGET_PEAK_MB, digits=0)
 
 
 if __name__ == "__main__":
