@@ -4,7 +4,13 @@ from rest_framework import serializers
 
 from api.accounts.models import User
 from api.common import representation as r
-from api.common.fields import EmployeeBriefSerializer, ProjectBriefSerializer, UserBriefSerializer
+from api.common.fields import (
+    OFFSET_DATETIME_MAPPING,
+    EmployeeBriefSerializer,
+    OffsetDateTimeField,
+    ProjectBriefSerializer,
+    UserBriefSerializer,
+)
 from api.org.models import Department, Employee, Project
 from api.overtime.models import (
     OvertimeBreak,
@@ -16,6 +22,8 @@ from api.overtime.services import BreakInput
 
 
 class OvertimeBreakSerializer(serializers.ModelSerializer):
+    serializer_field_mapping = OFFSET_DATETIME_MAPPING
+
     class Meta:
         model = OvertimeBreak
         fields = ("start_at", "end_at", "note")
@@ -55,6 +63,9 @@ OVERTIME_REQUEST = r.Rendering(
         r.Field("is_weekend"),
         r.Field("is_holiday"),
         r.Field("requires_second_approval"),
+        r.Field("day_category"),
+        r.decimal_field("compensation_hours"),
+        r.Field("meal_due"),
         r.Field("regulation", "regulation_id"),
         r.Field("regulation_check"),
         r.Many(
@@ -115,8 +126,8 @@ class OvertimeRequestWriteSerializer(serializers.Serializer):
     project = serializers.PrimaryKeyRelatedField(
         queryset=Project.objects.filter(is_active=True), required=False, allow_null=True
     )
-    start_at = serializers.DateTimeField()
-    end_at = serializers.DateTimeField()
+    start_at = OffsetDateTimeField()
+    end_at = OffsetDateTimeField()
     reason = serializers.CharField(max_length=2000, trim_whitespace=True)
     breaks = OvertimeBreakSerializer(many=True, required=False)
     submit = serializers.BooleanField(
@@ -141,8 +152,8 @@ class OvertimeRequestUpdateSerializer(OvertimeRequestWriteSerializer):
 
     employee = None
     submit = None
-    start_at = serializers.DateTimeField(required=False)
-    end_at = serializers.DateTimeField(required=False)
+    start_at = OffsetDateTimeField(required=False)
+    end_at = OffsetDateTimeField(required=False)
     reason = serializers.CharField(max_length=2000, required=False)
 
 
