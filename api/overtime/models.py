@@ -266,7 +266,7 @@ class OvertimeRequest(TimestampedModel):
     day_category = models.CharField(
         max_length=32,
         choices=[(c.value, c.name.replace("_", " ").title()) for c in DayCategory],
-        default=DayCategory.WORKDAY,
+        default=DayCategory.WORKDAY.value,
     )
     # Net hours weighted by the regulation's tiers, in hourly wages; empty without a
     # regulation (or a table for the day's category) to weigh them by.
