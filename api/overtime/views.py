@@ -115,7 +115,8 @@ class OvertimeRequestViewSet(CachedListMixin, WorkflowActionsMixin, CRUDViewSet)
     @swagger_auto_schema(
         query_serializer=AllowanceQuerySerializer, responses={200: AllowanceSerializer}
     )
-    @action(detail=False, methods=["get"])
+    # Not a list: the list's filters and pages do not apply (nor document) here.
+    @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
     def allowance(self, request):
         """Limit, approved, pending and remaining hours for the day, ISO week, month and
         year containing `date`, and the rest-day rule in force.
