@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from api.calendar.models import CalendarEvent, EmployeeLeave, Holiday
 from api.common.fields import (
+    OFFSET_DATETIME_MAPPING,
     BlankableText,
     DepartmentBriefSerializer,
     EmployeeBriefSerializer,
@@ -51,6 +52,7 @@ class CalendarEventWriteSerializer(serializers.ModelSerializer):
     """What clients send. The creator is the signed-in user; a department event without
     a department belongs to the creator's."""
 
+    serializer_field_mapping = OFFSET_DATETIME_MAPPING
     attendees = serializers.PrimaryKeyRelatedField(
         queryset=Employee.objects.filter(is_active=True), many=True, required=False
     )

@@ -6,7 +6,13 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from api.accounts.models import User
-from api.common.fields import DepartmentBriefSerializer, ProjectBriefSerializer, UserBriefSerializer
+from api.common.fields import (
+    OFFSET_DATETIME_MAPPING,
+    DepartmentBriefSerializer,
+    OffsetDateTimeField,
+    ProjectBriefSerializer,
+    UserBriefSerializer,
+)
 from api.kanban import selectors
 from api.kanban.models import (
     BoardPresence,
@@ -306,8 +312,8 @@ class TaskSubtaskSerializer(_TaskChildSerializer):
 
 class TaskTimeLogSerializer(_TaskChildSerializer):
     user = UserBriefSerializer(read_only=True)
-    started_at = serializers.DateTimeField(required=False, help_text="Defaults to now.")
-    ended_at = serializers.DateTimeField(
+    started_at = OffsetDateTimeField(required=False, help_text="Defaults to now.")
+    ended_at = OffsetDateTimeField(
         required=False, allow_null=True, help_text="Empty: a running timer (one per person)."
     )
     duration_minutes = serializers.SerializerMethodField(
@@ -372,6 +378,7 @@ class TaskAttachmentSerializer(_TaskChildSerializer):
 
 
 class TaskReminderSerializer(_TaskChildSerializer):
+    serializer_field_mapping = OFFSET_DATETIME_MAPPING
     user = serializers.PrimaryKeyRelatedField(
         queryset=_active_users(),
         required=False,

@@ -14,10 +14,16 @@ from api.common.uploads import download_response
 from api.common.viewsets import CRUDViewSet, WorkflowAction, WorkflowActionsMixin
 from api.org.models import Employee
 from api.overtime import selectors, services
+from api.overtime.allowance import allowance, allowance_employee
 from api.overtime.filters import OvertimeRegulationFilter, OvertimeRequestFilter
 from api.overtime.serializers import (
     OVERTIME_REQUEST,
+    AllowanceQuerySerializer,
+    AllowanceSerializer,
     ApproveSerializer,
+    BulkDecideResultSerializer,
+    BulkDecideSerializer,
+    OvertimeCheckSerializer,
     OvertimeRegulationSerializer,
     OvertimeRequestSerializer,
     OvertimeRequestUpdateSerializer,
@@ -37,7 +43,12 @@ class OvertimeRequestViewSet(CachedListMixin, WorkflowActionsMixin, CRUDViewSet)
     """
 
     resource = Resource.OVERTIME_REQUESTS
-    permission_actions = {"export": Action.EXPORT}
+    permission_actions = {
+        "export": Action.EXPORT,
+        "allowance": Action.VIEW,
+        "check": Action.CREATE,
+        "bulk_decide": Action.APPROVE,
+    }
     workflow_subject = "overtime_request"
     workflow_actions = {
         "submit": WorkflowAction(
@@ -100,6 +111,49 @@ class OvertimeRequestViewSet(CachedListMixin, WorkflowActionsMixin, CRUDViewSet)
         response = Response(ReportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
         response["Location"] = f"/api/v1/report-jobs/{job.pk}/"
         return response
+
+    @swagger_auto_schema(
+        query_serializer=AllowanceQuerySerializer, responses={200: AllowanceSerializer}
+    )
+    # Not a list: the list's filters and pages do not apply (nor document) here.
+    @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
+    def allowance(self, request):
+        """Limit, approved, pending and remaining hours for the day, ISO week, month and
+        year containing `date`, and the rest-day rule in force.
+
+        `employee` defaults to your own; admins may name employees whose overtime
+        they see (others: 404)."""
+        query = AllowanceQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        employee = allowance_employee(
+            user=request.user, employee_id=query.validated_data.get("employee")
+        )
+        figures = allowance(employee, query.validated_data["date"])
+        return Response({"employee": employee.pk, **figures})
+
+    @swagger_auto_schema(
+        request_body=OvertimeRequestWriteSerializer, responses={200: OvertimeCheckSerializer}
+    )
+    @action(detail=False, methods=["post"])
+    def check(self, request):
+        """What submitting this body would do (limits exceeded, second approval, day
+        category, compensation, meal, overlapping requests); writes nothing."""
+        body = OvertimeRequestWriteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        verdict = services.overtime_request_check(by=request.user, **body.service_arguments())
+        return Response(OvertimeCheckSerializer(verdict).data)
+
+    @swagger_auto_schema(
+        request_body=BulkDecideSerializer, responses={200: BulkDecideResultSerializer}
+    )
+    @action(detail=False, methods=["post"], url_path="bulk-decide")
+    def bulk_decide(self, request):
+        """Approves or rejects up to 200 requests, each on its own: the answer lists
+        every id with its new status or the error a single call would have got."""
+        body = BulkDecideSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        outcomes = services.overtime_requests_bulk_decide(by=request.user, **body.validated_data)
+        return Response({"results": outcomes})
 
     def respond(self, overtime_request, code=status.HTTP_200_OK) -> Response:
         fresh = self.get_queryset().get(pk=overtime_request.pk)

@@ -2,7 +2,7 @@ from rest_framework import serializers
 from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 
 from api.accounts.auth.token_family import rotate
-from api.common.fields import EmployeeBriefSerializer
+from api.common.fields import EmployeeBriefSerializer, OffsetDateTimeField
 
 
 class CredentialsSerializer(serializers.Serializer):
@@ -66,4 +66,4 @@ class RefreshResponseSerializer(serializers.Serializer):
 class VerifyResponseSerializer(serializers.Serializer):
     valid = serializers.BooleanField()
     auth_source = serializers.CharField()
-    expires_at = serializers.DateTimeField(allow_null=True)
+    expires_at = OffsetDateTimeField(allow_null=True)

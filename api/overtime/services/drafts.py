@@ -16,6 +16,7 @@ from api.overtime.services.guards import (
     require_owner_or_global_admin,
     require_status,
 )
+from api.overtime.services.terms import apply_day_terms
 from api.overtime.services.times import (
     BreakInput,
     apply_times,
@@ -48,6 +49,7 @@ def overtime_request_create(
         status=OvertimeStatus.DRAFT,
     )
     ordered = apply_times(overtime_request, start_at, end_at, breaks)
+    apply_day_terms(overtime_request)
     check_no_overlap(overtime_request)
     overtime_request.save()
     replace_breaks(overtime_request, ordered)
@@ -90,6 +92,7 @@ def overtime_request_update(
         end_at or overtime_request.end_at,
         breaks,
     )
+    apply_day_terms(overtime_request)
     check_no_overlap(overtime_request)
     overtime_request.save()
     replace_breaks(overtime_request, ordered)

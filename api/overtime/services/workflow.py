@@ -32,6 +32,7 @@ from api.overtime.services.guards import (
     require_status,
 )
 from api.overtime.services.regulations import regulation_check
+from api.overtime.services.terms import apply_day_terms
 from api.overtime.services.times import check_no_leave, check_no_overlap
 from api.system.audit import snapshot
 
@@ -47,6 +48,8 @@ def overtime_request_submit(*, overtime_request: OvertimeRequest, by: User) -> O
     before = snapshot(overtime_request)
     check_no_overlap(overtime_request)
     check_no_leave(overtime_request)
+    # Holidays or the regulation may have changed since the draft was written.
+    apply_day_terms(overtime_request)
     overtime_request.regulation_check = regulation_check(overtime_request)
     overtime_request.status = OvertimeStatus.SUBMITTED
     overtime_request.submitted_at = timezone.now()
