@@ -109,9 +109,10 @@ format: install ## Format with Ruff
 	$(VENV)/bin/ruff format .
 
 .PHONY: check
-check: install ## Lint + format check + migrations in sync + Dockerfiles and compose files (CI runs it)
+check: install ## Lint + format + import layers + migrations in sync + Dockerfiles and compose files (CI runs it)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/hadolint Dockerfile Dockerfile.staging
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.compose-spec \
@@ -154,3 +155,7 @@ beat: install ## Start the Celery beat scheduler (periodic jobs)
 .PHONY: bench
 bench: install ## Run the benchmarks (BENCH="rest ..." for some); PostgreSQL + Redis on 127.0.0.1
 	$(TEST_ENV) $(PY) -m benchmarks $(BENCH)
+
+.PHONY: soak
+soak: install ## Mixed load for SOAK_MINUTES (20): does memory, a table or a pool grow without end?
+	$(TEST_ENV) $(PY) -m benchmarks.soak

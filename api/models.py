@@ -5,7 +5,7 @@ single app label `api` (one migrations history).
 """
 
 from api.accounts.models import ExternalUser, User, UserPermissionOverride, UserSession
-from api.calendar.models import CalendarEvent, EmployeeLeave, Holiday
+from api.calendar.models import CalendarEvent, EmployeeLeave, Holiday, HolidayImport
 from api.common.models import TimestampedModel
 from api.kanban.models import (
     BoardPresence,
@@ -21,6 +21,7 @@ from api.kanban.models import (
 from api.notifications.models import Notification
 from api.org.models import Department, Employee, Project
 from api.overtime.models import (
+    CompensationTier,
     OvertimeBreak,
     OvertimeRegulation,
     OvertimeRegulationDocument,
@@ -42,11 +43,13 @@ __all__ = [
     "Asset",
     "BoardPresence",
     "CalendarEvent",
+    "CompensationTier",
     "Department",
     "Employee",
     "EmployeeLeave",
     "ExternalUser",
     "Holiday",
+    "HolidayImport",
     "Notification",
     "OvertimeBreak",
     "OvertimeRegulation",

@@ -23,7 +23,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
 
 app = Celery("backend")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["api.reports", "api.realtime", "api.org", "api.kanban"])
+app.autodiscover_tasks(["api.reports", "api.realtime", "api.org", "api.kanban", "api.calendar"])
 
 
 def _beat_schedule_file() -> str:
@@ -73,6 +73,11 @@ app.conf.beat_schedule = {
         "task": "reports.schedule",
         "schedule": crontab(minute=45, hour=0, day_of_month=1),
         "kwargs": {"kind": "monthly"},
+    },
+    # Next year's public holidays, a month ahead (the package knows them by then).
+    "public-holidays": {
+        "task": "calendar.import_holidays",
+        "schedule": crontab(minute=20, hour=2, day_of_month=1, month_of_year=12),
     },
 }
 

@@ -114,7 +114,8 @@ ASGI_GC_TUNING = env.bool("ASGI_GC_TUNING", default=True)
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # templates/: overrides of third-party pages (the API docs), found first.
+        "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -304,6 +305,10 @@ EXTERNAL_API_VERIFY_PATH = env.str("EXTERNAL_API_VERIFY_PATH", default="/auth/ve
 EXTERNAL_API_REVOKE_PATH = env.str("EXTERNAL_API_REVOKE_PATH", default="/auth/revoke")
 EXTERNAL_API_EMPLOYEES_PATH = env.str("EXTERNAL_API_EMPLOYEES_PATH", default="/hr/employees")
 EXTERNAL_API_DEPARTMENTS_PATH = env.str("EXTERNAL_API_DEPARTMENTS_PATH", default="/hr/departments")
+# One person, by the service's id: what a refresh of an SSO session asks about.
+EXTERNAL_API_EMPLOYEE_PATH = env.str(
+    "EXTERNAL_API_EMPLOYEE_PATH", default="/hr/employees/{external_id}"
+)
 EXTERNAL_JWT_ALGORITHM = env.str("EXTERNAL_JWT_ALGORITHM", default="HS256")
 EXTERNAL_JWT_ISSUER = env.str("EXTERNAL_JWT_ISSUER", default="ptb-external-sso")
 EXTERNAL_JWT_AUDIENCE = env.str("EXTERNAL_JWT_AUDIENCE", default="ptb-overtime")
@@ -312,6 +317,9 @@ EXTERNAL_JWT_VERIFY_KEY = env.str("EXTERNAL_JWT_VERIFY_KEY", default="")
 # Upper bound on how long a positive validation is trusted from cache; never longer
 # than the token's own remaining lifetime.
 EXTERNAL_TOKEN_CACHE_SECONDS = env.int("EXTERNAL_TOKEN_CACHE_SECONDS", default=300)
+# How long an SSO user stays vouched for: a refresh asks the service again after this.
+# Someone it no longer knows, or reports inactive, is refused and signed out everywhere.
+EXTERNAL_REVALIDATE_SECONDS = env.int("EXTERNAL_REVALIDATE_SECONDS", default=300)
 
 # First superadmin, created by `initialize_data` when these are set.
 DJANGO_SUPERADMIN_USERNAME = env.str("DJANGO_SUPERADMIN_USERNAME", default="")
@@ -375,6 +383,9 @@ SWAGGER_SETTINGS = {
         }
     },
     "USE_SESSION_AUTH": False,
+    # None, not "": Swagger UI would otherwise send the schema's address to an online
+    # validator on another host. The docs ask no host but this one.
+    "VALIDATOR_URL": None,
     "DEFAULT_INFO": "backend.urls.api_info",
     "DEEP_LINKING": True,
     "DEFAULT_AUTO_SCHEMA_CLASS": "api.common.schema.ErrorDocumentingAutoSchema",
@@ -398,6 +409,8 @@ SWAGGER_USE_COMPAT_RENDERERS = False
 
 # --------------------------------------------------------------------------- CORS, CSP, security
 
+# The front-end's origins, the one list for it: the API's CORS and the pages that may
+# open sockets (backend/asgi.py). ALLOWED_HOSTS names only this server's own hosts.
 CORS_ALLOWED_ORIGINS = [
     origin.strip()
     for origin in env.str("CORS_ALLOWED_ORIGINS", default="http://localhost:3333").split(",")
@@ -461,7 +474,12 @@ else:
 # --------------------------------------------------------------------------- i18n, files
 
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en-us")
-TIME_ZONE = env.str("TIME_ZONE", default="UTC")
+# The company's time zone: it decides the local date of overtime (day categories, limits).
+TIME_ZONE = env.str("TIME_ZONE", default="Asia/Jakarta")
+# Where `manage.py import_holidays` (and its yearly job) takes public holidays from:
+# a country code and optional subdivision of the `holidays` package.
+HOLIDAYS_COUNTRY = env.str("HOLIDAYS_COUNTRY", default="ID")
+HOLIDAYS_SUBDIVISION = env.str("HOLIDAYS_SUBDIVISION", default="")
 USE_I18N = True
 USE_TZ = True
 
@@ -526,6 +544,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Retries of a failed upload: base * 2^n seconds, with full jitter, at most this often.
 REPORT_UPLOAD_RETRY_BASE_SECONDS = env.float("REPORT_UPLOAD_RETRY_BASE_SECONDS", default=30)
 REPORT_UPLOAD_MAX_RETRIES = env.int("REPORT_UPLOAD_MAX_RETRIES", default=6)
+# Once the share answers again, the periodic requeue retries a failed upload at most this
+# many times a day (a share that answers but refuses the file is not hammered).
+REPORT_REQUEUE_MAX_PER_DAY = env.int("REPORT_REQUEUE_MAX_PER_DAY", default=6)
 
 # --------------------------------------------------------------------------- reports, SMB
 
@@ -546,6 +567,9 @@ SMB_POOL_MAX_SIZE = env.int("SMB_POOL_MAX_SIZE", default=5)
 SMB_PATH_PREFIX = env.str("SMB_PATH_PREFIX", default="")
 SMB_CLIENT = env.str("SMB_CLIENT", default="pysmb")
 SMB_REQUIRE_ENCRYPTION = env.bool("SMB_REQUIRE_ENCRYPTION", default=False)
+# Our temporary upload files (.<name>.<time>-<random>.part) older than this are removed
+# from a folder by the next upload there: longer than the longest upload.
+SMB_STALE_PART_SECONDS = env.int("SMB_STALE_PART_SECONDS", default=3600)
 
 # --------------------------------------------------------------------------- logging
 

@@ -6,6 +6,8 @@ import sys
 import time
 from pathlib import Path
 
+from benchmarks import harness
+
 
 def available() -> list[str]:
     folder = Path(__file__).parent
@@ -31,6 +33,9 @@ def main(argv: list[str]) -> int:
         module = importlib.import_module(f"benchmarks.bench_{name}")
         module.main()
         print(f"=== {name} done in {time.perf_counter() - started:.1f}s ===", flush=True)
+    if harness.TARGETS:
+        print("\n=== targets ===")
+        print("\n".join(harness.TARGETS))
     return 0
 
 

@@ -165,6 +165,29 @@ def wrk(url: str, *, seconds: int, connections: int, headers: dict[str, str]) ->
     return LoadResult(rps, p50, p99, errors)
 
 
+_OPERATORS = {
+    ">=": lambda value, bound: value >= bound,
+    "<=": lambda value, bound: value <= bound,
+    "==": lambda value, bound: value == bound,
+}
+# Every target a benchmark checked in this run, in order; `python -m benchmarks`
+# prints them again together at the end.
+TARGETS: list[str] = []
+
+
+def target(name: str, value: float, op: str, bound: float, *, digits: int = 2) -> bool:
+    """Print one verdict line, `target <name> <value> <op> <bound>: meets|misses`,
+    the one format a reader and a script both read (and remember it for the summary)."""
+    meets = _OPERATORS[op](value, bound)
+    line = (
+        f"target {name} {value:.{digits}f} {op} {bound:.{digits}f}: "
+        f"{'meets' if meets else 'misses'}"
+    )
+    TARGETS.append(line)
+    print(line, flush=True)
+    return meets
+
+
 def median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 

@@ -4,10 +4,11 @@
 - `NaiveOvertimeListView`: what a straightforward DRF implementation of the same list
   looks like: ListAPIView + ModelSerializer(fields="__all__") over the same rows, with
   the same authentication, scope and pagination as the real endpoint.
+- `NaiveOvertimeWriteViewSet`: the same for a write, a plain ModelViewSet PATCH.
 """
 
 from django.http import JsonResponse
-from rest_framework import generics, serializers
+from rest_framework import generics, serializers, viewsets
 
 from api.overtime.models import OvertimeRequest
 from api.overtime.selectors import overtime_requests_visible_to
@@ -36,3 +37,14 @@ class NaiveOvertimeListView(generics.ListAPIView):
             .prefetch_related(None)
             .order_by("-start_at", "-id")
         )
+
+
+class NaiveOvertimeWriteViewSet(viewsets.ModelViewSet):
+    """The reference write: a ModelViewSet PATCH of the same rows (no rules, no audit,
+    no notification, no event), with the same authentication and scope."""
+
+    serializer_class = NaiveOvertimeSerializer
+    http_method_names = ["patch"]
+
+    def get_queryset(self):
+        return overtime_requests_visible_to(user=self.request.user).select_related(None)

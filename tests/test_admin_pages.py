@@ -83,7 +83,13 @@ def one_of_each(root, overtime):
     m.UserPermissionOverride.objects.create(
         user=root, resource="projects", action="view", allowed=True, granted_by=root
     )
-    m.Holiday.objects.create(date=now.date(), name="Founders' day")
+    m.CompensationTier.objects.create(
+        regulation=regulation, day_category="workday", hour_from=0, hour_to=1, multiplier=1.5
+    )
+    holiday = m.Holiday.objects.create(date=now.date(), name="Founders' day")
+    m.HolidayImport.objects.create(
+        country="ID", date=now.date(), name="Founders' day", holiday=holiday
+    )
     event = m.CalendarEvent.objects.create(
         title="Demo", start_at=now, end_at=now, department=department, created_by=root
     )

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from django.core.cache import cache
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
+from api.accounts.models import UserPermissionOverride
 from api.accounts.roles import DEFAULT_PERMISSIONS, GLOBAL_ROLES, Action, Role, role_level
 from api.common.cache import CACHE_ERRORS, cache_unavailable
 
@@ -70,8 +71,6 @@ def user_overrides(user_id: int) -> list[tuple[str, str, bool]]:
     """(resource, action, allowed) rows of one user, cached: every request of every
     endpoint needs them and they change rarely (receivers drop the cache entry on
     any change, see api.accounts.receivers)."""
-    from api.accounts.models import UserPermissionOverride
-
     key = overrides_key(user_id)
     try:
         cached = cache.get(key)

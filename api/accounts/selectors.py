@@ -10,6 +10,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from api.accounts.models import User, UserPermissionOverride
 from api.accounts.permissions import effective_permissions
 from api.accounts.roles import DEFAULT_PERMISSIONS, Action, Role
+from api.org.models import Employee
 
 _ACTION_ORDER = {action: index for index, action in enumerate(Action.values)}
 
@@ -19,8 +20,6 @@ def user_department_id(user: User) -> int | None:
     if not getattr(user, "is_authenticated", False):
         return None
     if "_department_id" not in user.__dict__:
-        from api.org.models import Employee
-
         user._department_id = (
             Employee.objects.filter(user_id=user.pk).values_list("department_id", flat=True).first()
         )
@@ -29,8 +28,6 @@ def user_department_id(user: User) -> int | None:
 
 def user_profile(*, user: User, auth_source: str) -> dict[str, Any]:
     """What `/api/auth/me/` and the login responses say about the signed-in person."""
-    from api.org.models import Employee
-
     employee = Employee.objects.select_related("department").filter(user_id=user.pk).first()
     permissions = permissions_listed(effective_permissions(user))
     return {

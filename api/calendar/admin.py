@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from api.calendar.models import CalendarEvent, EmployeeLeave, Holiday
+from api.calendar.models import CalendarEvent, EmployeeLeave, Holiday, HolidayImport
 
 
 @admin.register(Holiday)
@@ -68,3 +68,14 @@ class EmployeeLeaveAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     )
+
+
+@admin.register(HolidayImport)
+class HolidayImportAdmin(admin.ModelAdmin):
+    """The import ledger: what import_holidays wrote (an empty holiday: deleted since)."""
+
+    list_display = ("date", "country", "subdivision", "name", "holiday", "imported_at")
+    list_filter = ("country",)
+    search_fields = ("name",)
+    list_select_related = ("holiday",)
+    readonly_fields = ("imported_at",)

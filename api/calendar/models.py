@@ -5,6 +5,11 @@ from django.db.models import F, Q
 from api.common.models import TimestampedModel
 
 
+class HolidaySource(models.TextChoices):
+    MANUAL = "manual", "Entered by an admin"
+    IMPORTED = "imported", "Imported from the holidays package"
+
+
 class Holiday(TimestampedModel):
     """A public holiday; recurring ones repeat on the same month and day every year."""
 
@@ -12,6 +17,9 @@ class Holiday(TimestampedModel):
     name = models.CharField(max_length=200)
     is_recurring = models.BooleanField(default=False)
     description = models.TextField(blank=True)
+    source = models.CharField(
+        max_length=16, choices=HolidaySource.choices, default=HolidaySource.MANUAL
+    )
 
     class Meta:
         ordering = ("date",)
@@ -22,6 +30,36 @@ class Holiday(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.name}"
+
+
+class HolidayImport(models.Model):
+    """What an import once wrote: one row per country, subdivision and date.
+
+    An import creates only holidays it has no row for, so it is idempotent and leaves
+    alone what an admin did since: an edited holiday keeps its edits, and a deleted
+    one stays deleted (its row remains with `holiday` empty, a tombstone).
+    """
+
+    country = models.CharField(max_length=8)
+    subdivision = models.CharField(max_length=16, blank=True)
+    date = models.DateField()
+    name = models.CharField(max_length=200)
+    holiday = models.ForeignKey(
+        Holiday, on_delete=models.SET_NULL, null=True, blank=True, related_name="imports"
+    )
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("date", "country")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["country", "subdivision", "date"], name="holiday_import_unique_date"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = f"{self.country}-{self.subdivision}" if self.subdivision else self.country
+        return f"{where} {self.date:%Y-%m-%d} {self.name}"
 
 
 class CalendarEventType(models.TextChoices):

@@ -16,7 +16,6 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from api.accounts.models import User
 from api.accounts.permissions import user_can
@@ -24,7 +23,8 @@ from api.accounts.roles import Action, Resource
 from api.accounts.selectors import user_department_id
 from api.calendar import selectors
 from api.calendar.models import CalendarEvent, CalendarVisibility, EmployeeLeave, LeaveStatus
-from api.common.exceptions import InvalidTransition, RuleViolation
+from api.calendar.rules import refuse_overlap
+from api.common.exceptions import InvalidInput, InvalidTransition, NotAllowed
 from api.common.services import instance_create, instance_delete, instance_update
 from api.notifications.models import NotificationKind
 from api.notifications.selectors import department_admins
@@ -46,13 +46,13 @@ LEAVE_ALLOWED_FROM = {
 # ----------------------------------------------------------------------- events
 
 
-def _require_event_owner(by, event: CalendarEvent, action: str) -> None:
+def _require_event_owner(by: User, event: CalendarEvent, action: str) -> None:
     if event.created_by_id != by.pk and not by.is_global_admin:
-        raise PermissionDenied(f"Only the creator of this event may {action} it.")
+        raise NotAllowed(f"Only the creator of this event may {action} it.")
 
 
 def _event_department(
-    *, by, creator, visibility: str, department: Department | None
+    *, by: User, creator: User, visibility: str, department: Department | None
 ) -> Department | None:
     """A department event needs its department: the creator's unless one is named.
 
@@ -63,12 +63,10 @@ def _event_department(
     if department is None:
         department_id = user_department_id(creator)
         if department_id is None:
-            raise ValidationError(
-                {"department": ["A department event needs a department; name one."]}
-            )
+            raise InvalidInput({"department": ["A department event needs a department; name one."]})
         return Department.objects.get(pk=department_id)
     if not by.is_global_admin and department.pk != user_department_id(by):
-        raise ValidationError(
+        raise InvalidInput(
             {"department": ["You may publish department events only to your own department."]}
         )
     return department
@@ -76,10 +74,10 @@ def _event_department(
 
 def _validate_event_times(start, end) -> None:
     if end < start:
-        raise ValidationError({"end_at": ["The end must not be before the start."]})
+        raise InvalidInput({"end_at": ["The end must not be before the start."]})
 
 
-def _notify_invited(event: CalendarEvent, employee_ids: set[int], by) -> None:
+def _notify_invited(event: CalendarEvent, employee_ids: set[int], by: User) -> None:
     """Newly invited people hear of it, unless the event is the creator's private note."""
     if not employee_ids or event.visibility == CalendarVisibility.PRIVATE:
         return
@@ -97,7 +95,7 @@ def _attendee_ids(employees) -> set[int]:
 
 
 @transaction.atomic
-def calendar_event_create(*, by, data: dict[str, Any]) -> CalendarEvent:
+def calendar_event_create(*, by: User, data: dict[str, Any]) -> CalendarEvent:
     """`data` holds validated model fields (attendees as Employee objects)."""
     fields = dict(data)
     visibility = fields.get("visibility", CalendarVisibility.PUBLIC)
@@ -111,7 +109,7 @@ def calendar_event_create(*, by, data: dict[str, Any]) -> CalendarEvent:
 
 
 @transaction.atomic
-def calendar_event_update(*, event: CalendarEvent, by, data: dict[str, Any]) -> CalendarEvent:
+def calendar_event_update(*, event: CalendarEvent, by: User, data: dict[str, Any]) -> CalendarEvent:
     """Partial update: omitted fields keep their value; `attendees` replaces the list."""
     event = CalendarEvent.objects.select_for_update(of=("self",)).get(pk=event.pk)
     _require_event_owner(by, event, "change")
@@ -133,7 +131,7 @@ def calendar_event_update(*, event: CalendarEvent, by, data: dict[str, Any]) -> 
 
 
 @transaction.atomic
-def calendar_event_delete(*, event: CalendarEvent, by) -> None:
+def calendar_event_delete(*, event: CalendarEvent, by: User) -> None:
     _require_event_owner(by, event, "delete")
     instance_delete(instance=event, by=by)
 
@@ -148,41 +146,48 @@ def _require_leave(leave: EmployeeLeave, action: str) -> None:
         )
 
 
-def _is_leave_owner(user, leave: EmployeeLeave) -> bool:
+def _is_leave_owner(user: User, leave: EmployeeLeave) -> bool:
     return leave.employee.user_id == user.pk
 
 
-def _approves_for(user, employee: Employee) -> bool:
+def _approves_for(user: User, employee: Employee) -> bool:
     """Department admins approve their department's leave, global admins everyone's."""
     return user_can(user, Resource.EMPLOYEE_LEAVES, Action.APPROVE) and (
         user.is_global_admin or user_department_id(user) == employee.department_id
     )
 
 
-def _require_leave_manager(by, leave: EmployeeLeave, action: str) -> None:
+def _require_leave_manager(by: User, leave: EmployeeLeave, action: str) -> None:
     """The employee or those who approve for them may edit, delete or cancel."""
     if not (_is_leave_owner(by, leave) or _approves_for(by, leave.employee)):
-        raise PermissionDenied(f"Only the employee or their approvers may {action} this leave.")
+        raise NotAllowed(f"Only the employee or their approvers may {action} this leave.")
 
 
-def _leave_employee(*, by, employee: Employee | None) -> Employee:
+def _leave_employee(*, by: User, employee: Employee | None) -> Employee:
     own = Employee.objects.filter(user_id=by.pk).first()
     if employee is None or (own is not None and employee.pk == own.pk):
         if own is None:
-            raise ValidationError(
+            raise InvalidInput(
                 {"employee": ["Your account has no employee record; name the employee."]}
             )
         return own
     if not employee.is_active:
-        raise ValidationError({"employee": ["This employee is no longer active."]})
+        raise InvalidInput({"employee": ["This employee is no longer active."]})
     if not _approves_for(by, employee):
-        raise PermissionDenied("You may only file leave for yourself.")
+        raise NotAllowed("You may only file leave for yourself.")
     return employee
+
+
+def _describe_leave(clash: EmployeeLeave) -> str:
+    return (
+        f"{clash.status} {clash.leave_type} leave #{clash.pk} "
+        f"({clash.start_date} to {clash.end_date})"
+    )
 
 
 def _check_leave_dates(leave: EmployeeLeave) -> None:
     if leave.end_date < leave.start_date:
-        raise ValidationError({"end_date": ["The last day must not be before the first day."]})
+        raise InvalidInput({"end_date": ["The last day must not be before the first day."]})
     # One writer per employee at a time, so two overlapping requests cannot both pass.
     Employee.objects.select_for_update().filter(pk=leave.employee_id).first()
     clash = selectors.leave_overlapping(
@@ -191,14 +196,13 @@ def _check_leave_dates(leave: EmployeeLeave) -> None:
         last=leave.end_date,
         exclude_id=leave.pk,
     )
-    if clash is not None:
-        raise RuleViolation(
-            f"Overlaps {clash.status} {clash.leave_type} leave #{clash.pk} "
-            f"({clash.start_date} to {clash.end_date}).",
-            code="overlapping_leave",
-            field="start_date",
-            conflicting_leave_id=clash.pk,
-        )
+    refuse_overlap(
+        clash,
+        describe=_describe_leave,
+        code="overlapping_leave",
+        field="start_date",
+        conflicting_key="conflicting_leave_id",
+    )
 
 
 def _locked_leave(leave: EmployeeLeave) -> EmployeeLeave:
@@ -209,7 +213,9 @@ def _locked_leave(leave: EmployeeLeave) -> EmployeeLeave:
     )
 
 
-def _notify_leave(recipients, leave: EmployeeLeave, title: str, by, *, kind, message="") -> None:
+def _notify_leave(
+    recipients, leave: EmployeeLeave, title: str, by: User, *, kind, message=""
+) -> None:
     notifications_create(
         recipients=recipients,
         kind=kind,
@@ -220,7 +226,7 @@ def _notify_leave(recipients, leave: EmployeeLeave, title: str, by, *, kind, mes
     )
 
 
-def _audited_leave_save(leave: EmployeeLeave, before: dict, action: str, by) -> None:
+def _audited_leave_save(leave: EmployeeLeave, before: dict, action: str, by: User) -> None:
     leave.save()
     audit_record(user=by, action=action, instance=leave, changes=diff(before, snapshot(leave)))
 
@@ -228,7 +234,7 @@ def _audited_leave_save(leave: EmployeeLeave, before: dict, action: str, by) -> 
 @transaction.atomic
 def employee_leave_create(
     *,
-    by,
+    by: User,
     leave_type: str,
     start_date: date,
     end_date: date,
@@ -259,7 +265,7 @@ def employee_leave_create(
 
 
 @transaction.atomic
-def employee_leave_update(*, leave: EmployeeLeave, by, **changes: Any) -> EmployeeLeave:
+def employee_leave_update(*, leave: EmployeeLeave, by: User, **changes: Any) -> EmployeeLeave:
     """Edits pending leave; `changes` holds any of leave_type, start_date, end_date, reason."""
     leave = _locked_leave(leave)
     _require_leave_manager(by, leave, "edit")
@@ -276,7 +282,7 @@ def employee_leave_update(*, leave: EmployeeLeave, by, **changes: Any) -> Employ
 
 
 @transaction.atomic
-def employee_leave_delete(*, leave: EmployeeLeave, by) -> None:
+def employee_leave_delete(*, leave: EmployeeLeave, by: User) -> None:
     leave = _locked_leave(leave)
     _require_leave_manager(by, leave, "delete")
     _require_leave(leave, "delete")
@@ -284,14 +290,14 @@ def employee_leave_delete(*, leave: EmployeeLeave, by) -> None:
     leave.delete()
 
 
-def _require_leave_decider(by, leave: EmployeeLeave) -> None:
+def _require_leave_decider(by: User, leave: EmployeeLeave) -> None:
     if _is_leave_owner(by, leave):
-        raise PermissionDenied("Nobody decides on their own leave.")
+        raise NotAllowed("Nobody decides on their own leave.")
     if not _approves_for(by, leave.employee):
-        raise PermissionDenied("You decide only on leave of your own department.")
+        raise NotAllowed("You decide only on leave of your own department.")
 
 
-def _decide(leave: EmployeeLeave, *, by, approved: bool, note: str) -> EmployeeLeave:
+def _decide(leave: EmployeeLeave, *, by: User, approved: bool, note: str) -> EmployeeLeave:
     before = snapshot(leave)
     leave.status = LeaveStatus.APPROVED if approved else LeaveStatus.REJECTED
     leave.decided_by, leave.decided_at, leave.decision_note = by, timezone.now(), note
@@ -308,7 +314,7 @@ def _decide(leave: EmployeeLeave, *, by, approved: bool, note: str) -> EmployeeL
 
 
 @transaction.atomic
-def employee_leave_approve(*, leave: EmployeeLeave, by, note: str = "") -> EmployeeLeave:
+def employee_leave_approve(*, leave: EmployeeLeave, by: User, note: str = "") -> EmployeeLeave:
     leave = _locked_leave(leave)
     _require_leave(leave, "approve")
     _require_leave_decider(by, leave)
@@ -316,9 +322,9 @@ def employee_leave_approve(*, leave: EmployeeLeave, by, note: str = "") -> Emplo
 
 
 @transaction.atomic
-def employee_leave_reject(*, leave: EmployeeLeave, by, reason: str) -> EmployeeLeave:
+def employee_leave_reject(*, leave: EmployeeLeave, by: User, reason: str) -> EmployeeLeave:
     if not reason.strip():
-        raise ValidationError({"reason": ["Say why the leave is rejected."]})
+        raise InvalidInput({"reason": ["Say why the leave is rejected."]})
     leave = _locked_leave(leave)
     _require_leave(leave, "reject")
     _require_leave_decider(by, leave)
@@ -326,7 +332,7 @@ def employee_leave_reject(*, leave: EmployeeLeave, by, reason: str) -> EmployeeL
 
 
 @transaction.atomic
-def employee_leave_cancel(*, leave: EmployeeLeave, by) -> EmployeeLeave:
+def employee_leave_cancel(*, leave: EmployeeLeave, by: User) -> EmployeeLeave:
     """Withdraws pending leave, or approved leave whose first day is still ahead.
 
     Leave that has started is history (payroll and overtime checks rely on it), so it

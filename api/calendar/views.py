@@ -1,6 +1,5 @@
-from drf_yasg.utils import no_body, swagger_auto_schema
+from drf_yasg.utils import swagger_auto_schema
 from rest_framework import status
-from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from api.accounts.roles import Action, Resource
@@ -16,7 +15,7 @@ from api.calendar.serializers import (
     LeaveApproveSerializer,
     LeaveRejectSerializer,
 )
-from api.common.viewsets import CRUDViewSet
+from api.common.viewsets import CRUDViewSet, WorkflowAction, WorkflowActionsMixin
 
 
 class HolidayViewSet(CRUDViewSet):
@@ -47,7 +46,7 @@ class CalendarEventViewSet(CRUDViewSet):
     def visible_queryset(self, user):
         return selectors.calendar_events_visible_to(user=user)
 
-    def _respond(self, event, code=status.HTTP_200_OK) -> Response:
+    def respond(self, event, code=status.HTTP_200_OK) -> Response:
         # A global admin who makes someone's event private no longer sees it in the list,
         # but is still shown what they saved.
         fresh = self.get_queryset().filter(pk=event.pk).first() or event
@@ -60,7 +59,7 @@ class CalendarEventViewSet(CRUDViewSet):
         body = CalendarEventWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         event = services.calendar_event_create(by=request.user, data=body.validated_data)
-        return self._respond(event, status.HTTP_201_CREATED)
+        return self.respond(event, status.HTTP_201_CREATED)
 
     @swagger_auto_schema(
         request_body=CalendarEventWriteSerializer, responses={200: CalendarEventSerializer}
@@ -72,7 +71,7 @@ class CalendarEventViewSet(CRUDViewSet):
         updated = services.calendar_event_update(
             event=event, by=request.user, data=body.validated_data
         )
-        return self._respond(updated)
+        return self.respond(updated)
 
     @swagger_auto_schema(
         request_body=CalendarEventWriteSerializer, responses={200: CalendarEventSerializer}
@@ -84,7 +83,7 @@ class CalendarEventViewSet(CRUDViewSet):
         services.calendar_event_delete(event=instance, by=self.request.user)
 
 
-class EmployeeLeaveViewSet(CRUDViewSet):
+class EmployeeLeaveViewSet(WorkflowActionsMixin, CRUDViewSet):
     """Leave and its workflow (approve, reject, cancel).
 
     Employees see their own leave, department admins their department's, global
@@ -92,10 +91,19 @@ class EmployeeLeaveViewSet(CRUDViewSet):
     """
 
     resource = Resource.EMPLOYEE_LEAVES
-    permission_actions = {
-        "approve": Action.APPROVE,
-        "reject": Action.APPROVE,
-        "cancel": Action.CHANGE,
+    workflow_subject = "leave"
+    workflow_actions = {
+        "approve": WorkflowAction(
+            services.employee_leave_approve, Action.APPROVE, body=LeaveApproveSerializer
+        ),
+        "reject": WorkflowAction(
+            services.employee_leave_reject, Action.APPROVE, body=LeaveRejectSerializer
+        ),
+        "cancel": WorkflowAction(
+            services.employee_leave_cancel,
+            Action.CHANGE,
+            doc="Pending leave, or approved leave that has not started yet.",
+        ),
     }
     serializer_class = EmployeeLeaveSerializer
     filterset_class = EmployeeLeaveFilter
@@ -111,7 +119,7 @@ class EmployeeLeaveViewSet(CRUDViewSet):
     def visible_queryset(self, user):
         return selectors.employee_leaves_visible_to(user=user)
 
-    def _respond(self, leave, code=status.HTTP_200_OK) -> Response:
+    def respond(self, leave, code=status.HTTP_200_OK) -> Response:
         fresh = self.get_queryset().get(pk=leave.pk)
         return Response(EmployeeLeaveSerializer(fresh).data, status=code)
 
@@ -122,7 +130,7 @@ class EmployeeLeaveViewSet(CRUDViewSet):
         body = EmployeeLeaveWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         leave = services.employee_leave_create(by=request.user, **body.validated_data)
-        return self._respond(leave, status.HTTP_201_CREATED)
+        return self.respond(leave, status.HTTP_201_CREATED)
 
     @swagger_auto_schema(
         request_body=EmployeeLeaveUpdateSerializer, responses={200: EmployeeLeaveSerializer}
@@ -133,7 +141,7 @@ class EmployeeLeaveViewSet(CRUDViewSet):
         leave = services.employee_leave_update(
             leave=self.get_object(), by=request.user, **body.validated_data
         )
-        return self._respond(leave)
+        return self.respond(leave)
 
     @swagger_auto_schema(
         request_body=EmployeeLeaveUpdateSerializer, responses={200: EmployeeLeaveSerializer}
@@ -143,35 +151,3 @@ class EmployeeLeaveViewSet(CRUDViewSet):
 
     def perform_destroy(self, instance):
         services.employee_leave_delete(leave=instance, by=self.request.user)
-
-    @swagger_auto_schema(
-        request_body=LeaveApproveSerializer, responses={200: EmployeeLeaveSerializer}
-    )
-    @action(detail=True, methods=["post"])
-    def approve(self, request, pk=None):
-        body = LeaveApproveSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        leave = services.employee_leave_approve(
-            leave=self.get_object(), by=request.user, note=body.validated_data["note"]
-        )
-        return self._respond(leave)
-
-    @swagger_auto_schema(
-        request_body=LeaveRejectSerializer, responses={200: EmployeeLeaveSerializer}
-    )
-    @action(detail=True, methods=["post"])
-    def reject(self, request, pk=None):
-        body = LeaveRejectSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        leave = services.employee_leave_reject(
-            leave=self.get_object(), by=request.user, reason=body.validated_data["reason"]
-        )
-        return self._respond(leave)
-
-    @swagger_auto_schema(request_body=no_body, responses={200: EmployeeLeaveSerializer})
-    @action(detail=True, methods=["post"])
-    def cancel(self, request, pk=None):
-        """Pending leave, or approved leave that has not started yet."""
-        return self._respond(
-            services.employee_leave_cancel(leave=self.get_object(), by=request.user)
-        )

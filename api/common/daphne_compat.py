@@ -19,11 +19,14 @@ from __future__ import annotations
 import json
 import uuid
 
+from daphne.http_protocol import WebRequest
+
+from api.common.exceptions import error_body
+from api.common.json_errors import status_code_name
+from api.common.views import is_api_path
+
 
 def _api_error_body(status: int, status_text: bytes, detail: str) -> tuple[bytes, str]:
-    from api.common.exceptions import error_body
-    from api.common.json_errors import status_code_name
-
     request_id = uuid.uuid4().hex
     code = status_code_name(status_text.decode("ascii", "replace"))
     body = error_body(status, code, f"{detail}.")
@@ -32,10 +35,6 @@ def _api_error_body(status: int, status_text: bytes, detail: str) -> tuple[bytes
 
 
 def install() -> None:
-    from daphne.http_protocol import WebRequest
-
-    from api.common.views import is_api_path
-
     if getattr(WebRequest, "_ptb_compat", False):
         return
     WebRequest._ptb_compat = True

@@ -9,7 +9,7 @@ An entry is keyed by the view, the user (whose role, department and employee lin
 decide the scope) and the query string, and is served only while the write
 generations of every model the representation reads (`list_cache_models`) are the
 ones it was built at. Every ORM save or delete of an `api` model bumps its
-generation, at once and again after commit (api/common/pagination.rows_changed),
+generation, at once and again after commit (api/common/generations.rows_changed),
 and bulk writes bump it themselves, so no entry outlives a change made through the
 application. Writes outside the ORM show after
 `LIST_CACHE_SECONDS` at most; 0 turns the cache off.
@@ -30,18 +30,37 @@ from django.utils.http import parse_etags
 from rest_framework.renderers import JSONRenderer
 
 from api.common.cache import CACHE_ERRORS, cache_unavailable
-from api.common.pagination import generation_key, generations_in
+from api.common.generations import generation_key, generations_in
+from api.common.representation import Rendering
 
 
 def _etag(body: bytes) -> str:
     return '"' + hashlib.sha1(body, usedforsecurity=False).hexdigest() + '"'
 
 
+def models_read(rendering: Rendering, scope_models=()) -> tuple:
+    """Every model a page shows (the rendering's) or decides its rows by (the scope's),
+    each once, in a fixed order (the entry stores their generations as a tuple)."""
+    return tuple(dict.fromkeys((*rendering.models(), *scope_models)))
+
+
 class CachedListMixin:
     """For a ViewSet whose `list` output depends only on the user, the query string
-    and the rows of `list_cache_models` (every model its representation reads)."""
+    and the rows of `list_cache_models` (every model its representation reads).
+
+    A ViewSet that renders its rows with a Rendering names it in `list_rendering`
+    and the models its scope reads in `list_scope_models`; `list_cache_models` is
+    then derived from them, so a relation added to the rendering is watched too.
+    """
 
     list_cache_models: tuple = ()
+    list_rendering: Rendering | None = None
+    list_scope_models: tuple = ()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.list_rendering is not None:
+            cls.list_cache_models = models_read(cls.list_rendering, cls.list_scope_models)
 
     def list(self, request, *args, **kwargs):
         if not self._list_cacheable(request):

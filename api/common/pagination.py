@@ -2,11 +2,10 @@
 
 COUNT(*) over a large result (100,000 overtime requests: ~10 ms in PostgreSQL) would
 dominate every page view. A count at or above COUNT_CACHE_MIN_ROWS is cached for
-COUNT_CACHE_SECONDS under the query's SQL and the model's write generation; every
-ORM save or delete of the model bumps the generation (api.common.receivers), so a
-cached count is exact after any write through the application. Writes outside the
-ORM (bulk SQL, data loads) show up within the TTL. Small counts are always exact:
-they are cheap to compute.
+COUNT_CACHE_SECONDS under the query's SQL and the model's write generation
+(api.common.generations), so a cached count is exact after any write through the
+application. Writes outside the ORM (bulk SQL, data loads) show up within the TTL.
+Small counts are always exact: they are cheap to compute.
 """
 
 from __future__ import annotations
@@ -17,47 +16,14 @@ from functools import cached_property, partial
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db import transaction
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
-from api.common.cache import CACHE_ERRORS, cache_unavailable, restart_number
+from api.common.cache import CACHE_ERRORS, cache_unavailable
+from api.common.generations import generation_key, generations_in
 
-
-def generation_key(model) -> str:
-    return f"gen:{model._meta.label_lower}"
-
-
-def bump_generation(model) -> None:
-    try:
-        cache.incr(generation_key(model))
-    except ValueError:  # not set yet (or evicted): start a new generation
-        cache.set(generation_key(model), restart_number(), timeout=None)
-    except CACHE_ERRORS as exc:
-        cache_unavailable("count generation", exc)
-
-
-def generations_in(found: dict, models) -> tuple[int, ...]:
-    """The write generations of `models` from a `get_many` result that asked for
-    their keys; a missing one is started now (never read as 0: see restart_number)."""
-    values = []
-    for model in models:
-        key = generation_key(model)
-        value = found.get(key)
-        if value is None:
-            cache.add(key, restart_number(), timeout=None)
-            value = cache.get(key)
-        values.append(value)
-    return tuple(values)
-
-
-def rows_changed(model) -> None:
-    """Cached counts and list pages of `model` are stale: now, and again once the
-    transaction commits (a reader between the first bump and the commit still saw
-    the old rows, and may have cached them under the new generation). Signals call
-    it for every ORM save and delete; bulk writes, which send none, call it."""
-    bump_generation(model)
-    transaction.on_commit(partial(bump_generation, model))
+# Re-exported for the importers in other domains that still name this module.
+from api.common.generations import rows_changed as rows_changed
 
 
 class CachedCountPaginator(Paginator):

@@ -8,6 +8,8 @@ output equals DRF's own rendering of the same declared fields.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -58,3 +60,235 @@ def project_brief(project) -> dict | None:
     if project is None:
         return None
     return {"id": project.pk, "code": project.code, "name": project.name}
+
+
+# ----------------------------------------------------------------------- renderings
+#
+# A Rendering declares a resource's representation once: its fields in order, and
+# the relations it follows. From that one declaration it renders model instances
+# (detail, after a write) and plain `.values()` rows (the fast list path), names the
+# columns the list reads, and names every model whose rows the output shows (what
+# a cached page depends on).
+
+
+def full_name(first_name: str, last_name: str) -> str:
+    """Like User.get_full_name() and Employee.full_name."""
+    return f"{first_name} {last_name}".strip()
+
+
+@dataclass(frozen=True)
+class Field:
+    """One value. `source` is the attribute (and `.values()` column) it comes from,
+    several for a computed value; `format` turns the source value(s) into JSON."""
+
+    name: str
+    source: str | tuple[str, ...] | None = None
+    format: Callable | None = None
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        if self.source is None:
+            return (self.name,)
+        return self.source if isinstance(self.source, tuple) else (self.source,)
+
+
+_DATETIME = object()  # marks datetime fields: formatted with the zone looked up once
+
+
+def datetime_field(name: str, source: str | None = None) -> Field:
+    return Field(name, source, format=_DATETIME)
+
+
+def decimal_field(name: str, source: str | None = None) -> Field:
+    return Field(name, source, format=decimal)
+
+
+@dataclass(frozen=True)
+class Brief:
+    """A to-one relation rendered as a small object, None when unset.
+
+    `joined`: its columns come with the row (one JOIN, `relation__column`), else it
+    is looked up by id, one query per model for the whole page (cheaper than a wide
+    join when several relations point at the same table).
+    """
+
+    name: str
+    model: type
+    fields: tuple
+    joined: bool = True
+
+
+@dataclass(frozen=True)
+class Many:
+    """A reverse relation rendered as a list, in `order`, read in one query a page."""
+
+    name: str
+    model: type
+    foreign_key: str
+    fields: tuple[Field, ...]
+    order: tuple[str, ...] = ("id",)
+
+
+@dataclass(frozen=True)
+class Rendering:
+    model: type
+    fields: tuple
+
+    def names(self) -> tuple[str, ...]:
+        return tuple(field.name for field in self.fields)
+
+    def models(self) -> tuple[type, ...]:
+        """Every model whose rows the output shows, the rendered one first."""
+        found: list[type] = [self.model]
+
+        def visit(fields) -> None:
+            for field in fields:
+                if isinstance(field, Brief | Many):
+                    if field.model not in found:
+                        found.append(field.model)
+                    visit(field.fields)
+
+        visit(self.fields)
+        return tuple(found)
+
+    # -- instances
+
+    def render(self, obj) -> dict:
+        return _render_object(obj, self.fields, timezone.get_current_timezone())
+
+    # -- `.values()` rows
+
+    def columns(self) -> tuple[str, ...]:
+        """The `.values()` columns `render_rows` needs."""
+        columns: list[str] = []
+        for field in self.fields:
+            if isinstance(field, Brief) and field.joined:
+                columns += _joined_columns(field, field.name)
+            elif isinstance(field, Brief):
+                columns.append(f"{field.name}_id")
+            elif isinstance(field, Field):
+                columns += field.sources
+        if "id" not in columns:
+            columns.append("id")
+        return tuple(dict.fromkeys(columns))
+
+    def render_rows(self, rows: list[dict]) -> list[dict]:
+        """What `render` says of each row's record, from plain rows: a few queries
+        for the whole page (one per Many, one per looked-up model), no instances."""
+        tz = timezone.get_current_timezone()
+        many = {
+            field.name: _many_by_owner(field, rows)
+            for field in self.fields
+            if isinstance(field, Many)
+        }
+        looked_up = _looked_up(self.fields, rows)
+        out = []
+        for row in rows:
+            item = {}
+            for field in self.fields:
+                if isinstance(field, Many):
+                    item[field.name] = [
+                        _render_row(child, field.fields, "", tz)
+                        for child in many[field.name][row["id"]]
+                    ]
+                elif isinstance(field, Brief) and field.joined:
+                    item[field.name] = _render_joined(row, field, f"{field.name}__", tz)
+                elif isinstance(field, Brief):
+                    related = looked_up[field.model].get(row[f"{field.name}_id"])
+                    item[field.name] = (
+                        None if related is None else _render_row(related, field.fields, "", tz)
+                    )
+                else:
+                    item[field.name] = _format(field, [row[source] for source in field.sources], tz)
+            out.append(item)
+        return out
+
+
+def _format(field: Field, values: list, tz):
+    if field.format is None:
+        return values[0]
+    if field.format is _DATETIME:
+        return iso(values[0], tz)
+    return field.format(*values)
+
+
+def _render_object(obj, fields, tz) -> dict:
+    item = {}
+    for field in fields:
+        if isinstance(field, Many):
+            item[field.name] = [
+                _render_object(child, field.fields, tz) for child in getattr(obj, field.name).all()
+            ]
+        elif isinstance(field, Brief):
+            related = getattr(obj, field.name)
+            item[field.name] = (
+                None if related is None else _render_object(related, field.fields, tz)
+            )
+        else:
+            item[field.name] = _format(
+                field, [getattr(obj, source) for source in field.sources], tz
+            )
+    return item
+
+
+def _joined_columns(brief: Brief, prefix: str) -> list[str]:
+    columns = [f"{prefix}__id"]  # always read: a null id is how an unset relation shows
+    for field in brief.fields:
+        if isinstance(field, Brief):
+            columns += _joined_columns(field, f"{prefix}__{field.name}")
+        else:
+            columns += [f"{prefix}__{source}" for source in field.sources]
+    return columns
+
+
+def _render_row(row: dict, fields, prefix: str, tz) -> dict:
+    item = {}
+    for field in fields:
+        if isinstance(field, Brief):
+            item[field.name] = _render_joined(row, field, f"{prefix}{field.name}__", tz)
+        else:
+            item[field.name] = _format(
+                field, [row[prefix + source] for source in field.sources], tz
+            )
+    return item
+
+
+def _render_joined(row: dict, brief: Brief, prefix: str, tz) -> dict | None:
+    if row[f"{prefix}id"] is None:  # LEFT JOIN found nothing: the relation is unset
+        return None
+    return _render_row(row, brief.fields, prefix, tz)
+
+
+def _many_by_owner(field: Many, rows: list[dict]) -> dict[int, list[dict]]:
+    owners: dict[int, list[dict]] = {row["id"]: [] for row in rows}
+    if owners:
+        key = f"{field.foreign_key}_id"
+        sources = [source for child in field.fields for source in child.sources]
+        for child in (
+            field.model.objects.filter(**{f"{key}__in": owners})
+            .order_by(*field.order)
+            .values(key, *sources)
+        ):
+            owners[child[key]].append(child)
+    return owners
+
+
+def _looked_up(fields, rows: list[dict]) -> dict[type, dict[int, dict]]:
+    """The looked-up relations of a page: {model: {id: row}}, one query per model."""
+    wanted: dict[type, tuple[set, list]] = {}
+    for field in fields:
+        if isinstance(field, Brief) and not field.joined:
+            ids, sources = wanted.setdefault(field.model, (set(), ["id"]))
+            ids.update(row[f"{field.name}_id"] for row in rows if row[f"{field.name}_id"])
+            sources += [s for child in field.fields for s in child.sources if s not in sources]
+    found: dict[type, dict[int, dict]] = {}
+    for model, (ids, sources) in wanted.items():
+        found[model] = (
+            {
+                related["id"]: related
+                for related in model.objects.filter(pk__in=ids).values(*sources)
+            }
+            if ids
+            else {}
+        )
+    return found

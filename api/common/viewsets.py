@@ -3,9 +3,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.db.models import QuerySet
-from rest_framework import mixins, viewsets
+from drf_yasg.utils import no_body, swagger_auto_schema
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import MethodNotAllowed
+from rest_framework.response import Response
 
 from api.accounts.permissions import HasResourcePermission
 from api.common.services import instance_create, instance_delete, instance_update
@@ -74,3 +80,68 @@ class CRUDViewSet(
 
 class ReadOnlyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceViewSet):
     """List and retrieve only (append-only resources such as logs)."""
+
+
+@dataclass(frozen=True)
+class WorkflowAction:
+    """One step of a record's workflow, offered as `POST /<resource>/<id>/<name>/`.
+
+    The endpoint validates `body` (when the step takes one), then calls
+    `service(<workflow_subject>=<the record>, by=<the user>, **validated body)` and
+    answers 200 with the record as the viewset renders it (`respond`). `permission`
+    is the permission-matrix action the step needs; `doc` documents the endpoint.
+    """
+
+    service: Callable
+    permission: str
+    body: type[serializers.Serializer] | None = None
+    url_path: str | None = None
+    doc: str | None = None
+
+
+class WorkflowActionsMixin:
+    """Declares the workflow steps of a ViewSet in one table, `workflow_actions`
+    (action name -> WorkflowAction), instead of a hand-written endpoint per step.
+
+    Subclasses set `workflow_subject` (the keyword their services name the record
+    by) and `respond(record)`. The steps' permission actions join
+    `permission_actions`, which stays the place for the viewset's other actions.
+    """
+
+    workflow_actions: dict[str, WorkflowAction] = {}
+    workflow_subject: str
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        steps = cls.__dict__.get("workflow_actions")
+        if not steps:
+            return
+        cls.permission_actions = {
+            **{name: step.permission for name, step in steps.items()},
+            **cls.__dict__.get("permission_actions", {}),
+        }
+        for name, step in steps.items():
+            setattr(cls, name, _workflow_endpoint(cls, name, step))
+
+    def respond(self, record, code: int = 200) -> Response:
+        raise NotImplementedError(f"{type(self).__name__} must say how it renders a record")
+
+
+def _workflow_endpoint(viewset: type, name: str, step: WorkflowAction):
+    def endpoint(self, request, pk=None):
+        arguments = {}
+        if step.body is not None:
+            body = step.body(data=request.data)
+            body.is_valid(raise_exception=True)
+            arguments = dict(body.validated_data)
+        subject = {self.workflow_subject: self.get_object()}
+        return self.respond(step.service(**subject, by=request.user, **arguments))
+
+    endpoint.__name__ = name
+    endpoint.__qualname__ = f"{viewset.__qualname__}.{name}"
+    endpoint.__module__ = viewset.__module__
+    endpoint.__doc__ = step.doc
+    routed = action(detail=True, methods=["post"], url_path=step.url_path)(endpoint)
+    return swagger_auto_schema(
+        request_body=step.body or no_body, responses={200: viewset.serializer_class}
+    )(routed)

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 from django.conf import settings
@@ -149,6 +150,21 @@ class ExternalAPIClient:
             body = self._json(response)
             yield from body.get("results", [])
             page = body.get("next_page")
+
+    def employee(self, external_id: str) -> dict[str, Any] | None:
+        """One person by `external_id` (the SSO token's `sub`), as the login's `user`
+        object; None when the service no longer knows them."""
+        path = settings.EXTERNAL_API_EMPLOYEE_PATH
+        response = self._request(
+            "GET",
+            path.format(external_id=quote(external_id, safe="")),
+            headers=self._hr_headers(),
+        )
+        if response.status_code == 404:
+            return None
+        if response.status_code != 200:
+            raise ExternalAPIUnavailable(f"employee lookup: {response.status_code}")
+        return self._json(response)
 
     def list_departments(self) -> list[dict[str, Any]]:
         response = self._request(

@@ -36,12 +36,25 @@ class Department(TimestampedModel):
     is_active = models.BooleanField(default=True)
     external_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
     synced_at = models.DateTimeField(null=True, blank=True)
+    # The department's own work week; each empty field follows the regulation in force
+    # (see OvertimeRegulation: 5 or 6 days, rest weekdays 0 = Monday ... 6 = Sunday).
+    work_days_per_week = models.PositiveSmallIntegerField(null=True, blank=True)
+    rest_weekdays = models.JSONField(null=True, blank=True)
+    shortest_workday = models.PositiveSmallIntegerField(null=True, blank=True)
 
     objects = CodeNaturalKeyManager()
 
     class Meta:
         ordering = ("code",)
         constraints = [
+            models.CheckConstraint(
+                condition=Q(work_days_per_week__isnull=True) | Q(work_days_per_week__in=(5, 6)),
+                name="department_work_week_length",
+            ),
+            models.CheckConstraint(
+                condition=Q(shortest_workday__isnull=True) | Q(shortest_workday__lte=6),
+                name="department_shortest_workday_weekday",
+            ),
             models.CheckConstraint(condition=~Q(code=""), name="department_code_not_blank"),
             models.CheckConstraint(condition=~Q(name=""), name="department_name_not_blank"),
             models.CheckConstraint(condition=~Q(parent=F("id")), name="department_not_own_parent"),

@@ -13,10 +13,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from rest_framework.exceptions import PermissionDenied, ValidationError
 
+from api.accounts.models import User
 from api.accounts.roles import role_level
 from api.accounts.selectors import user_department_id
+from api.common.exceptions import InvalidInput, NotAllowed
 from api.common.services import instance_create, instance_delete, instance_update
 from api.org import selectors
 from api.org.hr_sync import SuspiciousFeed, SyncCounts, SyncResult, hr_directory_sync
@@ -39,17 +40,17 @@ __all__ = [
 ]
 
 
-def _require_own_department(by, department_id: int | None, refusal: str) -> None:
+def _require_own_department(by: User, department_id: int | None, refusal: str) -> None:
     if by.is_global_admin:
         return
     own = user_department_id(by)
     if own is None or department_id != own:
-        raise PermissionDenied(refusal)
+        raise NotAllowed(refusal)
 
 
 def _require_active_department(department: Department | None, field: str = "department") -> None:
     if department is not None and not department.is_active:
-        raise ValidationError({field: [f"Department {department.code} is inactive."]})
+        raise InvalidInput({field: [f"Department {department.code} is inactive."]})
 
 
 # ----------------------------------------------------------------------- departments
@@ -65,7 +66,7 @@ def _check_parent(department: Department | None, parent: Department | None) -> N
     if parent.pk == department.pk or department.pk in selectors.department_ancestor_ids(
         department_id=parent.pk
     ):
-        raise ValidationError(
+        raise InvalidInput(
             {"parent": [f"{parent.code} is {department.code} itself or one of its sub-units."]}
         )
 
@@ -73,18 +74,18 @@ def _check_parent(department: Department | None, parent: Department | None) -> N
 def _check_manager(data: dict[str, Any]) -> None:
     manager = data.get("manager")
     if manager is not None and not manager.is_active:
-        raise ValidationError({"manager": ["The manager must be an active employee."]})
+        raise InvalidInput({"manager": ["The manager must be an active employee."]})
 
 
 @transaction.atomic
-def department_create(*, data: dict[str, Any], by) -> Department:
+def department_create(*, data: dict[str, Any], by: User) -> Department:
     _check_parent(None, data.get("parent"))
     _check_manager(data)
     return instance_create(model=Department, data=data, by=by)
 
 
 @transaction.atomic
-def department_update(*, department: Department, data: dict[str, Any], by) -> Department:
+def department_update(*, department: Department, data: dict[str, Any], by: User) -> Department:
     department = Department.objects.select_for_update().get(pk=department.pk)
     if "parent" in data and data["parent"] != department.parent:
         _check_parent(department, data["parent"])
@@ -96,16 +97,16 @@ def department_update(*, department: Department, data: dict[str, Any], by) -> De
 # ----------------------------------------------------------------------- employees
 
 
-def _require_may_manage(by, employee: Employee) -> None:
+def _require_may_manage(by: User, employee: Employee) -> None:
     """Department admins may not edit the record that carries a stronger account."""
     account = employee.user
     if by.is_global_admin or account is None:
         return
     if role_level(account.role) > role_level(by.role):
-        raise PermissionDenied("This employee's account has a higher role than yours.")
+        raise NotAllowed("This employee's account has a higher role than yours.")
 
 
-def _require_may_change_employment(by, employee: Employee, data: dict[str, Any]) -> None:
+def _require_may_change_employment(by: User, employee: Employee, data: dict[str, Any]) -> None:
     """Ending (or resuming) employment locks (or unlocks) the employee's login, so it
     follows the rules for accounts whatever the caller's role: not one's own, and not
     an account above one's own (only developers lock developers)."""
@@ -113,21 +114,21 @@ def _require_may_change_employment(by, employee: Employee, data: dict[str, Any])
     if account is None or "is_active" not in data or data["is_active"] == employee.is_active:
         return
     if account.pk == by.pk:
-        raise PermissionDenied("You cannot end your own employment: it would lock your login.")
+        raise NotAllowed("You cannot end your own employment: it would lock your login.")
     if role_level(account.role) > role_level(by.role):
-        raise PermissionDenied("This employee's account has a higher role than yours.")
+        raise NotAllowed("This employee's account has a higher role than yours.")
 
 
-def _require_may_link(by, data: dict[str, Any], employee: Employee | None) -> None:
+def _require_may_link(by: User, data: dict[str, Any], employee: Employee | None) -> None:
     """Linking an account to an employee decides the account's department scope."""
     if "user" not in data or by.is_global_admin:
         return
     current = employee.user if employee is not None else None
     if data["user"] != current:
-        raise PermissionDenied("Only superadmins link login accounts to employees.")
+        raise NotAllowed("Only superadmins link login accounts to employees.")
 
 
-def _follow_employment(employee: Employee, *, was_active: bool, by) -> None:
+def _follow_employment(employee: Employee, *, was_active: bool, by: User) -> None:
     """An employee's login follows their employment: leaving locks it, returning unlocks it."""
     account = employee.user
     if account is None or was_active == employee.is_active:
@@ -146,7 +147,7 @@ def _follow_employment(employee: Employee, *, was_active: bool, by) -> None:
 
 
 @transaction.atomic
-def employee_create(*, data: dict[str, Any], by) -> Employee:
+def employee_create(*, data: dict[str, Any], by: User) -> Employee:
     department = data["department"]
     _require_own_department(by, department.pk, "You may only add employees to your own department.")
     _require_active_department(department)
@@ -155,7 +156,7 @@ def employee_create(*, data: dict[str, Any], by) -> Employee:
 
 
 @transaction.atomic
-def employee_update(*, employee: Employee, data: dict[str, Any], by) -> Employee:
+def employee_update(*, employee: Employee, data: dict[str, Any], by: User) -> Employee:
     employee = (
         Employee.objects.select_for_update(of=("self",))
         .select_related("department", "user")
@@ -178,7 +179,7 @@ def employee_update(*, employee: Employee, data: dict[str, Any], by) -> Employee
 
 
 @transaction.atomic
-def employee_delete(*, employee: Employee, by) -> None:
+def employee_delete(*, employee: Employee, by: User) -> None:
     """Only for records entered by mistake: history (overtime, leave) makes it a 409."""
     _require_own_department(
         by, employee.department_id, "You may only delete employees of your own department."
@@ -190,14 +191,14 @@ def employee_delete(*, employee: Employee, by) -> None:
 # ----------------------------------------------------------------------- projects
 
 
-def _require_project_scope(by, department: Department | None, refusal: str) -> None:
+def _require_project_scope(by: User, department: Department | None, refusal: str) -> None:
     if department is None and not by.is_global_admin:
-        raise PermissionDenied("Only superadmins manage company-wide projects (no department).")
+        raise NotAllowed("Only superadmins manage company-wide projects (no department).")
     _require_own_department(by, department.pk if department else None, refusal)
 
 
 @transaction.atomic
-def project_create(*, data: dict[str, Any], by) -> Project:
+def project_create(*, data: dict[str, Any], by: User) -> Project:
     department = data.get("department")
     _require_project_scope(by, department, "You may only create projects for your own department.")
     _require_active_department(department)
@@ -205,7 +206,7 @@ def project_create(*, data: dict[str, Any], by) -> Project:
 
 
 @transaction.atomic
-def project_update(*, project: Project, data: dict[str, Any], by) -> Project:
+def project_update(*, project: Project, data: dict[str, Any], by: User) -> Project:
     project = (
         Project.objects.select_for_update(of=("self",))
         .select_related("department")
@@ -222,7 +223,7 @@ def project_update(*, project: Project, data: dict[str, Any], by) -> Project:
 
 
 @transaction.atomic
-def project_delete(*, project: Project, by) -> None:
+def project_delete(*, project: Project, by: User) -> None:
     """Projects with booked overtime or tasks are protected (409): deactivate them."""
     _require_project_scope(
         by, project.department, "You may only delete projects of your own department."

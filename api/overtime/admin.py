@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.utils import timezone
 
 from api.common.uploads import safe_name
 from api.overtime.models import (
+    CompensationTier,
     OvertimeBreak,
     OvertimeRegulation,
     OvertimeRegulationDocument,
@@ -137,14 +139,15 @@ class OvertimeRequestAdmin(admin.ModelAdmin):
     and requests cannot be added from the admin; only project and reason are editable.
     """
 
+    # Fits a 1400-px window beside the filters (tests/browser/test_admin_changelist.py):
+    # status and hours come first, the period is one short column, the project its code.
     list_display = (
         "id",
         "employee",
-        "project",
-        "start_at",
-        "end_at",
-        "net_hours",
         "status",
+        "net_hours",
+        "period",
+        "project_code",
         "requires_second_approval",
         "submitted_at",
     )
@@ -199,3 +202,30 @@ class OvertimeRequestAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description="period", ordering="start_at")
+    def period(self, obj: OvertimeRequest) -> str:
+        start, end = timezone.localtime(obj.start_at), timezone.localtime(obj.end_at)
+        until = f"{end:%H:%M}" if end.date() == start.date() else f"{end:%Y-%m-%d %H:%M}"
+        return f"{start:%Y-%m-%d %H:%M} to {until}"
+
+    @admin.display(description="project", ordering="project__code")
+    def project_code(self, obj: OvertimeRequest) -> str | None:
+        return obj.project.code if obj.project_id else None
+
+
+@admin.register(CompensationTier)
+class CompensationTierAdmin(admin.ModelAdmin):
+    """Rows of the art. 31 tables of each regulation (api/overtime/rules.py weighs them)."""
+
+    list_display = (
+        "regulation",
+        "day_category",
+        "work_days_per_week",
+        "hour_from",
+        "hour_to",
+        "multiplier",
+    )
+    list_filter = ("day_category", "work_days_per_week")
+    search_fields = ("regulation__name",)
+    list_select_related = ("regulation",)

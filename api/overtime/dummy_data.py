@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from api.accounts.models import User
-from api.common.pagination import rows_changed
+from api.common.generations import rows_changed
 from api.org.models import Employee, Project
 from api.overtime.calculations import split_hours
 from api.overtime.models import OvertimeBreak, OvertimeRequest, OvertimeStatus

@@ -6,8 +6,18 @@ from django.db.models import F, Q
 
 from api.common.models import TimestampedModel
 from api.common.uploads import stored_name
+from api.overtime.rules import DayCategory, WorkWeek
 
 ZERO = Decimal("0")
+
+
+def default_rest_weekdays() -> list[int]:
+    return [5, 6]  # Saturday and Sunday
+
+
+class WorkWeekLength(models.IntegerChoices):
+    FIVE_DAYS = 5, "5-day week"
+    SIX_DAYS = 6, "6-day week"
 
 
 class RegulationScope(models.TextChoices):
@@ -39,6 +49,26 @@ class OvertimeRegulation(TimestampedModel):
     effective_from = models.DateField()
     effective_to = models.DateField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
+
+    # The work week the day categories follow, unless the department sets its own.
+    work_days_per_week = models.PositiveSmallIntegerField(
+        choices=WorkWeekLength.choices, default=WorkWeekLength.FIVE_DAYS
+    )
+    # Weekdays, 0 = Monday ... 6 = Sunday; a JSON list keeps SQLite and PostgreSQL alike.
+    rest_weekdays = models.JSONField(default=default_rest_weekdays)
+    # Only read for 6-day weeks: a holiday on it has its own compensation table.
+    shortest_workday = models.PositiveSmallIntegerField(null=True, blank=True, default=5)
+    # PP 35/2021 art. 26(2): overtime on rest days and holidays is outside the limits.
+    rest_day_counts_toward_limits = models.BooleanField(default=False)
+    # Art. 29: from this many hours of overtime on, the employee is owed a meal.
+    meal_threshold_hours = models.DecimalField(
+        max_digits=4, decimal_places=2, default=Decimal("4.00")
+    )
+    # Which shipped preset this regulation came from ("" for one an admin created) and
+    # the values that preset last wrote: an upgrade rewrites the regulation only while
+    # its values still equal these, i.e. while no admin has edited it.
+    preset = models.CharField(max_length=32, blank=True)
+    preset_values = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ("-effective_from", "name")
@@ -76,11 +106,80 @@ class OvertimeRegulation(TimestampedModel):
                 condition=Q(effective_to__isnull=True) | Q(effective_to__gte=F("effective_from")),
                 name="regulation_effective_range_valid",
             ),
+            models.CheckConstraint(
+                condition=Q(work_days_per_week__in=WorkWeekLength.values),
+                name="regulation_work_week_length",
+            ),
+            models.CheckConstraint(
+                condition=Q(shortest_workday__isnull=True) | Q(shortest_workday__lte=6),
+                name="regulation_shortest_workday_weekday",
+            ),
+            models.CheckConstraint(
+                condition=Q(meal_threshold_hours__gt=0), name="regulation_meal_threshold_positive"
+            ),
         ]
 
     def __str__(self) -> str:
         where = self.department.code if self.department_id else "global"
         return f"{self.name} ({where}, from {self.effective_from})"
+
+    @property
+    def work_week(self) -> WorkWeek:
+        return WorkWeek(
+            self.work_days_per_week, tuple(self.rest_weekdays or ()), self.shortest_workday
+        )
+
+
+class CompensationTier(models.Model):
+    """One row of a compensation table: overtime hours in [hour_from, hour_to) of a day
+    category weigh `multiplier` hourly wages (PP 35/2021 art. 31).
+
+    Rows rather than a JSON field, so the database holds each table to its shape
+    (positive multipliers, ordered bounds, one row per start hour) and the admin edits
+    them inline; rules.tier_errors checks that a table has no gaps.
+    `work_days_per_week` says which week the row is for; empty means any week (the
+    workday table is the same for 5- and 6-day weeks, the rest-day ones are not).
+    """
+
+    regulation = models.ForeignKey(
+        OvertimeRegulation, on_delete=models.CASCADE, related_name="compensation_tiers"
+    )
+    day_category = models.CharField(
+        max_length=32, choices=[(c.value, c.name.replace("_", " ").title()) for c in DayCategory]
+    )
+    work_days_per_week = models.PositiveSmallIntegerField(
+        choices=WorkWeekLength.choices, null=True, blank=True
+    )
+    hour_from = models.DecimalField(max_digits=4, decimal_places=2)
+    # Empty on the last row only: every later hour weighs its multiplier.
+    hour_to = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
+    multiplier = models.DecimalField(max_digits=4, decimal_places=2)
+
+    class Meta:
+        ordering = ("regulation", "day_category", "work_days_per_week", "hour_from")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["regulation", "day_category", "work_days_per_week", "hour_from"],
+                name="compensation_tier_unique_start",
+                nulls_distinct=False,
+            ),
+            models.CheckConstraint(
+                condition=Q(day_category__in=[c.value for c in DayCategory]),
+                name="compensation_tier_category_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(hour_from__gte=0)
+                & (Q(hour_to__isnull=True) | Q(hour_to__gt=F("hour_from"))),
+                name="compensation_tier_bounds_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(multiplier__gt=0), name="compensation_tier_multiplier_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        upper = self.hour_to if self.hour_to is not None else "…"
+        return f"{self.day_category} h{self.hour_from}-{upper} x{self.multiplier}"
 
 
 def regulation_document_path(instance: "OvertimeRegulationDocument", filename: str) -> str:

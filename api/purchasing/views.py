@@ -1,10 +1,9 @@
-from drf_yasg.utils import no_body, swagger_auto_schema
+from drf_yasg.utils import swagger_auto_schema
 from rest_framework import status
-from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from api.accounts.roles import Action, Resource
-from api.common.viewsets import CRUDViewSet
+from api.common.viewsets import CRUDViewSet, WorkflowAction, WorkflowActionsMixin
 from api.purchasing import selectors, services
 from api.purchasing.filters import AssetFilter, PurchaseRequestFilter
 from api.purchasing.serializers import (
@@ -18,7 +17,7 @@ from api.purchasing.serializers import (
 )
 
 
-class PurchaseRequestViewSet(CRUDViewSet):
+class PurchaseRequestViewSet(WorkflowActionsMixin, CRUDViewSet):
     """Purchase requests and their workflow (submit, approve, reject, mark-ordered,
     mark-received, cancel).
 
@@ -26,13 +25,30 @@ class PurchaseRequestViewSet(CRUDViewSet):
     """
 
     resource = Resource.PURCHASE_REQUESTS
-    permission_actions = {
-        "submit": Action.CHANGE,
-        "cancel": Action.CHANGE,
-        "approve": Action.APPROVE,
-        "reject": Action.APPROVE,
-        "mark_ordered": Action.APPROVE,
-        "mark_received": Action.APPROVE,
+    workflow_subject = "purchase"
+    workflow_actions = {
+        "submit": WorkflowAction(
+            services.purchase_request_submit,
+            Action.CHANGE,
+            doc="Hands the draft to the department's admins.",
+        ),
+        "approve": WorkflowAction(
+            services.purchase_request_approve, Action.APPROVE, body=PurchaseApproveSerializer
+        ),
+        "reject": WorkflowAction(
+            services.purchase_request_reject, Action.APPROVE, body=PurchaseRejectSerializer
+        ),
+        "mark_ordered": WorkflowAction(
+            services.purchase_request_mark_ordered, Action.APPROVE, url_path="mark-ordered"
+        ),
+        "mark_received": WorkflowAction(
+            services.purchase_request_mark_received, Action.APPROVE, url_path="mark-received"
+        ),
+        "cancel": WorkflowAction(
+            services.purchase_request_cancel,
+            Action.CHANGE,
+            doc="The requester withdraws a draft or a request awaiting its decision.",
+        ),
     }
     serializer_class = PurchaseRequestSerializer
     filterset_class = PurchaseRequestFilter
@@ -43,7 +59,7 @@ class PurchaseRequestViewSet(CRUDViewSet):
     def visible_queryset(self, user):
         return selectors.purchase_requests_visible_to(user=user)
 
-    def _respond(self, purchase, code=status.HTTP_200_OK) -> Response:
+    def respond(self, purchase, code=status.HTTP_200_OK) -> Response:
         fresh = self.get_queryset().get(pk=purchase.pk)
         return Response(PurchaseRequestSerializer(fresh).data, status=code)
 
@@ -54,7 +70,7 @@ class PurchaseRequestViewSet(CRUDViewSet):
         body = PurchaseRequestWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         created = services.purchase_request_create(by=request.user, **body.service_arguments())
-        return self._respond(created, status.HTTP_201_CREATED)
+        return self.respond(created, status.HTTP_201_CREATED)
 
     @swagger_auto_schema(
         request_body=PurchaseRequestUpdateSerializer, responses={200: PurchaseRequestSerializer}
@@ -65,7 +81,7 @@ class PurchaseRequestViewSet(CRUDViewSet):
         updated = services.purchase_request_update(
             purchase=self.get_object(), by=request.user, **body.service_arguments()
         )
-        return self._respond(updated)
+        return self.respond(updated)
 
     @swagger_auto_schema(
         request_body=PurchaseRequestUpdateSerializer, responses={200: PurchaseRequestSerializer}
@@ -75,60 +91,6 @@ class PurchaseRequestViewSet(CRUDViewSet):
 
     def perform_destroy(self, instance):
         services.purchase_request_delete(purchase=instance, by=self.request.user)
-
-    @swagger_auto_schema(request_body=no_body, responses={200: PurchaseRequestSerializer})
-    @action(detail=True, methods=["post"])
-    def submit(self, request, pk=None):
-        """Hands the draft to the department's admins."""
-        return self._respond(
-            services.purchase_request_submit(purchase=self.get_object(), by=request.user)
-        )
-
-    @swagger_auto_schema(
-        request_body=PurchaseApproveSerializer, responses={200: PurchaseRequestSerializer}
-    )
-    @action(detail=True, methods=["post"])
-    def approve(self, request, pk=None):
-        body = PurchaseApproveSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        approved = services.purchase_request_approve(
-            purchase=self.get_object(), by=request.user, note=body.validated_data["note"]
-        )
-        return self._respond(approved)
-
-    @swagger_auto_schema(
-        request_body=PurchaseRejectSerializer, responses={200: PurchaseRequestSerializer}
-    )
-    @action(detail=True, methods=["post"])
-    def reject(self, request, pk=None):
-        body = PurchaseRejectSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        rejected = services.purchase_request_reject(
-            purchase=self.get_object(), by=request.user, reason=body.validated_data["reason"]
-        )
-        return self._respond(rejected)
-
-    @swagger_auto_schema(request_body=no_body, responses={200: PurchaseRequestSerializer})
-    @action(detail=True, methods=["post"], url_path="mark-ordered")
-    def mark_ordered(self, request, pk=None):
-        return self._respond(
-            services.purchase_request_mark_ordered(purchase=self.get_object(), by=request.user)
-        )
-
-    @swagger_auto_schema(request_body=no_body, responses={200: PurchaseRequestSerializer})
-    @action(detail=True, methods=["post"], url_path="mark-received")
-    def mark_received(self, request, pk=None):
-        return self._respond(
-            services.purchase_request_mark_received(purchase=self.get_object(), by=request.user)
-        )
-
-    @swagger_auto_schema(request_body=no_body, responses={200: PurchaseRequestSerializer})
-    @action(detail=True, methods=["post"])
-    def cancel(self, request, pk=None):
-        """The requester withdraws a draft or a request awaiting its decision."""
-        return self._respond(
-            services.purchase_request_cancel(purchase=self.get_object(), by=request.user)
-        )
 
 
 class AssetViewSet(CRUDViewSet):

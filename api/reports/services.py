@@ -1,40 +1,33 @@
-"""Report jobs: request, build, deliver, retry, clean up.
-
-A job is safe to run twice (Celery acknowledges late and redelivers the message of a
-worker that died): the build writes a new local file under a temporary name, the
-upload replaces the file of the same name on the share, and on PostgreSQL a
-session advisory lock keeps two live workers off the same job (the lock goes away
-with the connection of a worker that was killed).
-"""
+"""Report jobs: request, retry, requeue, clean up. Running one (build and delivery)
+is in runner.py; every status change goes through status.report_job_move."""
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
 import time
-import uuid
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import F
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
-from rest_framework.exceptions import ValidationError
 
-from api.common.exceptions import Conflict
-from api.reports import smb
-from api.reports.builders import ReportSpec, build_report
+from api.accounts.models import User
+from api.accounts.selectors import user_department_id
+from api.common.exceptions import Conflict, InvalidInput, NotAllowed
+from api.integrations import smb
 from api.reports.models import ReportJob, ReportKind, ReportStatus
-from api.reports.selectors import regulation_limits, report_rows
+from api.reports.rules import RETRYABLE
+from api.reports.runner import reports_dir
+from api.reports.status import report_job_move
 from api.system.audit import audit_record
 
 logger = logging.getLogger("api.reports")
 
 MAX_PERIOD_DAYS = 366
-FINISHED = (ReportStatus.DONE, ReportStatus.DELIVERED)
-RETRYABLE = (ReportStatus.UPLOAD_FAILED, ReportStatus.FAILED)
+# How often a day the periodic requeue tries one job whose upload failed again.
 
 
 # ----------------------------------------------------------------------- requesting
@@ -54,16 +47,16 @@ def report_job_request(
     period_start: date,
     period_end: date | None = None,
     filters: dict | None = None,
-    by=None,
+    by: User | None = None,
     schedule_key: str = "",
 ) -> ReportJob:
     """Creates a job and queues it once the transaction commits."""
     if period_end is None:
         period_start, period_end = report_period(kind, period_start)
     if period_end < period_start:
-        raise ValidationError({"period_end": ["Must not be before period_start."]})
+        raise InvalidInput({"period_end": ["Must not be before period_start."]})
     if (period_end - period_start).days >= MAX_PERIOD_DAYS:
-        raise ValidationError({"period_end": [f"A report covers at most {MAX_PERIOD_DAYS} days."]})
+        raise InvalidInput({"period_end": [f"A report covers at most {MAX_PERIOD_DAYS} days."]})
     with transaction.atomic():
         job = ReportJob.objects.create(
             kind=kind,
@@ -91,21 +84,20 @@ def report_job_schedule(*, kind: str, day: date) -> ReportJob:
     )
 
 
-def report_job_retry(*, job: ReportJob, by) -> ReportJob:
+def report_job_retry(*, job: ReportJob, by: User) -> ReportJob:
     """Queues a failed job again (API action); the local file is reused if it exists."""
     with transaction.atomic():
         job = ReportJob.objects.select_for_update().get(pk=job.pk)
         if job.status not in RETRYABLE:
             raise Conflict(f"Only failed jobs can be retried; this one is '{job.status}'.")
-        job.status = ReportStatus.QUEUED
-        job.error = ""
-        job.save(update_fields=["status", "error", "updated_at"])
+        job = report_job_move(job, ReportStatus.QUEUED, error="")
         audit_record(user=by, action="retry", instance=job, changes={"status": job.status})
         _queue_after_commit(job.pk)
     return job
 
 
 def _queue_after_commit(job_id: int) -> None:
+    # tasks.py imports this module: the task is looked up when first queued.
     from api.reports.tasks import run_report_job
 
     # robust: the request that asked has committed; a broker hiccup (or, eagerly, a
@@ -114,174 +106,6 @@ def _queue_after_commit(job_id: int) -> None:
 
 
 # ----------------------------------------------------------------------- running
-
-
-class UploadFailed(Exception):
-    """The share refused or was unreachable; the job keeps its local file."""
-
-
-def _reports_dir() -> Path:
-    path = Path(settings.REPORTS_DIR)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def report_file_name(job: ReportJob) -> str:
-    """Readable and unique: overtime_monthly_2026-10_job42.xlsx."""
-    if job.kind == ReportKind.MONTHLY:
-        period = job.period_start.strftime("%Y-%m")
-    elif job.period_start == job.period_end:
-        period = job.period_start.isoformat()
-    else:
-        period = f"{job.period_start.isoformat()}_{job.period_end.isoformat()}"
-    return f"overtime_{job.kind}_{period}_job{job.pk}.xlsx"
-
-
-@contextlib.contextmanager
-def _job_lock(job_id: int):
-    """True if this worker may run the job now (no other live worker holds it)."""
-    if connection.vendor != "postgresql":
-        yield True
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [7301, job_id])
-        acquired = cursor.fetchone()[0]
-    try:
-        yield acquired
-    finally:
-        if acquired:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [7301, job_id])
-
-
-def report_job_run(*, job_id: int) -> ReportJob | None:
-    """Builds (unless already built) and delivers one job. Raises UploadFailed for the
-    task to retry; returns None when another worker holds the job."""
-    with _job_lock(job_id) as acquired:
-        if not acquired:
-            logger.info("report job %s is being run by another worker", job_id)
-            return None
-        job = ReportJob.objects.get(pk=job_id)
-        if job.status in FINISHED:
-            return job  # a redelivered message of a job that completed
-        if not (job.file and (Path(settings.REPORTS_DIR) / job.file).exists()):
-            job = _build(job)
-        return _deliver(job)
-
-
-def _build(job: ReportJob) -> ReportJob:
-    ReportJob.objects.filter(pk=job.pk).update(
-        status=ReportStatus.RUNNING,
-        started_at=timezone.now(),
-        attempts=F("attempts") + 1,
-        error="",
-        updated_at=timezone.now(),
-    )
-    name = report_file_name(job)
-    final = _reports_dir() / name
-    partial = final.with_name(f".{name}.{uuid.uuid4().hex}.part")
-    spec = ReportSpec(
-        title=f"Overtime {job.get_kind_display().lower()} report",
-        kind=job.kind,
-        period_start=job.period_start,
-        period_end=job.period_end,
-        filters=job.filters,
-        generated_at=timezone.now(),
-        timezone=settings.TIME_ZONE,
-        limits=regulation_limits(on=job.period_start),
-    )
-    started = time.perf_counter()
-    try:
-        result = build_report(
-            spec,
-            report_rows(
-                period_start=job.period_start, period_end=job.period_end, filters=job.filters
-            ),
-            partial,
-        )
-        os.replace(partial, final)
-    except Exception as exc:
-        partial.unlink(missing_ok=True)
-        ReportJob.objects.filter(pk=job.pk).update(
-            status=ReportStatus.FAILED,
-            error=f"Building the report failed: {type(exc).__name__}: {exc}"[:2000],
-            finished_at=timezone.now(),
-        )
-        _notify(job, ok=False)
-        raise
-    logger.info(
-        "report job %s built: %d rows in %.1fs",
-        job.pk,
-        result.row_count,
-        time.perf_counter() - started,
-    )
-    ReportJob.objects.filter(pk=job.pk).update(
-        file=name,
-        file_name=name,
-        file_size=final.stat().st_size,
-        row_count=result.row_count,
-        built_at=timezone.now(),
-    )
-    return ReportJob.objects.get(pk=job.pk)
-
-
-def _deliver(job: ReportJob) -> ReportJob:
-    local = Path(settings.REPORTS_DIR) / job.file
-    try:
-        # Raises too: an active configuration whose password cannot be decrypted is a
-        # delivery failure to show, not a reason to fall back to another share.
-        target = smb.active_target()
-        if target is None:
-            _finish(job, ReportStatus.DONE)
-            return ReportJob.objects.get(pk=job.pk)
-        ReportJob.objects.filter(pk=job.pk).update(
-            status=ReportStatus.UPLOADING, upload_attempts=F("upload_attempts") + 1
-        )
-        remote = smb.upload(target, local, job.file_name)
-    except smb.SMBDeliveryError as exc:
-        ReportJob.objects.filter(pk=job.pk).update(
-            status=ReportStatus.UPLOAD_FAILED,
-            error=f"Upload to the share failed: {exc}"[:2000],
-            updated_at=timezone.now(),
-        )
-        raise UploadFailed(str(exc)) from exc
-    ReportJob.objects.filter(pk=job.pk).update(smb_path=remote)
-    if settings.EXCEL_TEMP_ONLY:
-        local.unlink(missing_ok=True)
-    _finish(job, ReportStatus.DELIVERED)
-    return ReportJob.objects.get(pk=job.pk)
-
-
-def _finish(job: ReportJob, status: str) -> None:
-    ReportJob.objects.filter(pk=job.pk).update(
-        status=status, error="", finished_at=timezone.now(), updated_at=timezone.now()
-    )
-    _notify(job, ok=True)
-
-
-def report_job_give_up(*, job_id: int, reason: str) -> None:
-    """Retries exhausted: the job stays upload_failed (the file is kept for the API)."""
-    ReportJob.objects.filter(pk=job_id).update(
-        error=f"Upload to the share failed, retries exhausted: {reason}"[:2000],
-        finished_at=timezone.now(),
-    )
-    job = ReportJob.objects.filter(pk=job_id).first()
-    if job is not None:
-        _notify(job, ok=False)
-
-
-def _notify(job: ReportJob, *, ok: bool) -> None:
-    if job.requested_by_id is None:
-        return
-    from api.notifications.models import NotificationKind
-    from api.notifications.services import notifications_create
-
-    notifications_create(
-        recipients=[job.requested_by],
-        kind=NotificationKind.REPORT_READY if ok else NotificationKind.REPORT_FAILED,
-        title=f"Report {report_file_name(job)} {'is ready' if ok else 'failed'}",
-        data={"report_job": job.pk},
-    )
 
 
 # ----------------------------------------------------------------------- cleanup
@@ -293,11 +117,12 @@ def reports_purge_local(*, older_than: datetime | None = None) -> int:
     removed = 0
     for job in ReportJob.objects.filter(built_at__lt=cutoff).exclude(file="").only("pk", "file"):
         (Path(settings.REPORTS_DIR) / job.file).unlink(missing_ok=True)
-        ReportJob.objects.filter(pk=job.pk).update(file="")
+        job.file = ""
+        job.save(update_fields=["file", "updated_at"])
         removed += 1
     # Leftovers of builds killed mid-write.
     stale = time.time() - 3600
-    for partial in _reports_dir().glob(".*.part"):
+    for partial in reports_dir().glob(".*.part"):
         if partial.stat().st_mtime < stale:
             partial.unlink(missing_ok=True)
     return removed
@@ -310,18 +135,14 @@ def report_local_path(job: ReportJob) -> Path | None:
     return path if path.exists() else None
 
 
-def report_export_request(*, kind: str, day: date, filters: dict, by) -> ReportJob:
+def report_export_request(*, kind: str, day: date, filters: dict, by: User) -> ReportJob:
     """An export from the API: a department admin's is held to their department."""
-    from rest_framework.exceptions import PermissionDenied
-
-    from api.accounts.selectors import user_department_id
-
     if not by.is_global_admin:
         own = user_department_id(by)
         if own is None:
-            raise PermissionDenied("Exports need a department, and you have none.")
+            raise NotAllowed("Exports need a department, and you have none.")
         if filters.get("department") not in (None, own):
-            raise PermissionDenied("You may export your own department only.")
+            raise NotAllowed("You may export your own department only.")
         filters = {**filters, "department": own}
     period_start, period_end = report_period(kind, day)
     return report_job_request(
@@ -342,3 +163,51 @@ def report_jobs_requeue_stale(*, older_than: datetime | None = None) -> int:
     for job_id in stale:
         _queue_after_commit(job_id)
     return len(stale)
+
+
+def report_jobs_requeue_failed_uploads(*, older_than: datetime | None = None) -> int:
+    """Jobs whose upload failed (upload_failed, or failed with the built file kept
+    after the retries ran out), queued again once the share answers. Each is tried
+    at most REPORT_REQUEUE_MAX_PER_DAY times a day, so a share that answers but
+    refuses the file is not hammered. While the share does not answer nothing is
+    queued and no attempt is counted. Jobs that changed within the last 15 minutes
+    are left to the Celery retries that may still be waiting for them."""
+    cutoff = older_than or timezone.now() - timedelta(minutes=15)
+    candidates = list(
+        ReportJob.objects.filter(
+            Q(status=ReportStatus.UPLOAD_FAILED) | (Q(status=ReportStatus.FAILED) & ~Q(file="")),
+            updated_at__lt=cutoff,
+        )
+        .order_by("updated_at")
+        .values_list("pk", flat=True)[:100]
+    )
+    if not candidates:
+        return 0
+    try:
+        target = smb.active_target()
+        if target is None:
+            return 0
+        smb.reachable(target)
+    except smb.SMBDeliveryError as exc:
+        logger.info("failed report uploads wait; the share does not answer: %s", exc)
+        return 0
+    limit = settings.REPORT_REQUEUE_MAX_PER_DAY
+    queued = 0
+    for job_id in candidates:
+        if not _count_requeue(job_id, limit):
+            continue
+        with transaction.atomic():
+            job = ReportJob.objects.select_for_update().get(pk=job_id)
+            if job.status not in RETRYABLE:
+                continue  # retried or delivered since it was listed
+            report_job_move(job, ReportStatus.QUEUED, error="")
+            _queue_after_commit(job_id)
+        queued += 1
+    return queued
+
+
+def _count_requeue(job_id: int, limit: int) -> bool:
+    """Counts one requeue of the job today; False once today's `limit` is reached."""
+    key = f"reports:requeue:{timezone.localdate().isoformat()}:{job_id}"
+    cache.add(key, 0, timeout=2 * 24 * 3600)
+    return cache.incr(key) <= limit

@@ -18,6 +18,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 
+from api.integrations import smb
+
 
 @dataclass(slots=True)
 class CheckResult:
@@ -126,8 +128,6 @@ def check_smb() -> CheckResult:
     SMB_* environment): reachable and listable now, on a connection of its own."""
 
     def probe() -> dict[str, Any]:
-        from api.reports import smb
-
         target = smb.active_target()
         if target is None:
             return {"configured": False}

@@ -7,16 +7,16 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from rest_framework.exceptions import PermissionDenied
 
+from api.accounts.models import User
 from api.accounts.roles import Resource
-from api.common.exceptions import InvalidTransition
+from api.common.exceptions import InvalidTransition, NotAllowed
 from api.common.services import instance_delete
 from api.common.uploads import IMAGE_TYPES, safe_name, validated_upload
+from api.integrations.smb import SMBDeliveryError, SMBTarget, test_connection
 from api.notifications.models import NotificationKind
 from api.notifications.selectors import global_admins
 from api.notifications.services import notifications_create
-from api.reports.smb import SMBDeliveryError, SMBTarget, test_connection
 from api.system.audit import REDACTED, audit_record, diff, snapshot
 from api.system.models import (
     ConfigValueType,
@@ -92,7 +92,7 @@ def _note_audit(*, note: PersonalNote, action: str, changes: dict, by, object_id
 
 
 @transaction.atomic
-def personal_note_create(*, data: dict[str, Any], by) -> PersonalNote:
+def personal_note_create(*, data: dict[str, Any], by: User) -> PersonalNote:
     note = PersonalNote(owner=by, **data)
     note.full_clean()
     note.save()
@@ -101,7 +101,7 @@ def personal_note_create(*, data: dict[str, Any], by) -> PersonalNote:
 
 
 @transaction.atomic
-def personal_note_update(*, note: PersonalNote, data: dict[str, Any], by) -> PersonalNote:
+def personal_note_update(*, note: PersonalNote, data: dict[str, Any], by: User) -> PersonalNote:
     before = snapshot(note)
     for name, value in data.items():
         setattr(note, name, value)
@@ -114,7 +114,7 @@ def personal_note_update(*, note: PersonalNote, data: dict[str, Any], by) -> Per
 
 
 @transaction.atomic
-def personal_note_delete(*, note: PersonalNote, by) -> None:
+def personal_note_delete(*, note: PersonalNote, by: User) -> None:
     gone = _note_masked(snapshot(note))
     _note_audit(note=note, action="delete", changes=gone, by=by, object_id=str(note.pk))
     note.delete()
@@ -141,7 +141,7 @@ def _delete_file_on_commit(storage, name: str | None) -> None:
 
 @transaction.atomic
 def user_report_create(
-    *, data: dict[str, Any], screenshot=None, user_agent: str = "", by
+    *, data: dict[str, Any], screenshot=None, user_agent: str = "", by: User
 ) -> UserReport:
     report = UserReport(reporter=by, user_agent=user_agent[:512], **data)
     report.full_clean(exclude=["screenshot"])
@@ -160,7 +160,7 @@ def user_report_create(
     return report
 
 
-def _apply_status(report: UserReport, status: str, by) -> None:
+def _apply_status(report: UserReport, status: str, by: User) -> None:
     if status in _REPORT_DONE and report.status not in _REPORT_DONE:
         report.resolved_by, report.resolved_at = by, timezone.now()
     elif status not in _REPORT_DONE:
@@ -170,7 +170,7 @@ def _apply_status(report: UserReport, status: str, by) -> None:
 
 @transaction.atomic
 def user_report_update(
-    *, report: UserReport, data: dict[str, Any], screenshot=None, by
+    *, report: UserReport, data: dict[str, Any], screenshot=None, by: User
 ) -> UserReport:
     """Reporters edit their report while it is open; global admins triage it.
 
@@ -182,7 +182,7 @@ def user_report_update(
     edits = {name: value for name, value in data.items() if name not in _REPORT_TRIAGE_FIELDS}
     if not by.is_global_admin:
         if triage:
-            raise PermissionDenied("Only superadmins and developers change a report's status.")
+            raise NotAllowed("Only superadmins and developers change a report's status.")
         if report.status != UserReportStatus.OPEN:
             raise InvalidTransition(
                 f"Cannot edit a report that is {report.status}.", current_status=report.status
@@ -219,7 +219,7 @@ def user_report_update(
 
 
 @transaction.atomic
-def user_report_delete(*, report: UserReport, by) -> None:
+def user_report_delete(*, report: UserReport, by: User) -> None:
     storage, name = report.screenshot.storage, report.screenshot.name
     instance_delete(instance=report, by=by)
     _delete_file_on_commit(storage, name)
@@ -228,7 +228,7 @@ def user_report_delete(*, report: UserReport, by) -> None:
 # ----------------------------------------------------------------------- SMB configurations
 
 
-def _smb_deactivate_others(*, keep_pk: int | None, by) -> None:
+def _smb_deactivate_others(*, keep_pk: int | None, by: User) -> None:
     """At most one configuration is active; the one being activated takes over."""
     active = SMBConfiguration.objects.select_for_update().filter(is_active=True)
     if keep_pk is not None:
@@ -252,7 +252,7 @@ def _smb_snapshot(config: SMBConfiguration) -> dict[str, Any]:
 
 
 @transaction.atomic
-def smb_config_create(*, data: dict[str, Any], password: str = "", by) -> SMBConfiguration:
+def smb_config_create(*, data: dict[str, Any], password: str = "", by: User) -> SMBConfiguration:
     config = SMBConfiguration(**data)
     config.set_password(password)
     if config.is_active:
@@ -265,7 +265,7 @@ def smb_config_create(*, data: dict[str, Any], password: str = "", by) -> SMBCon
 
 @transaction.atomic
 def smb_config_update(
-    *, config: SMBConfiguration, data: dict[str, Any], password: str | None = None, by
+    *, config: SMBConfiguration, data: dict[str, Any], password: str | None = None, by: User
 ) -> SMBConfiguration:
     """`password`: None keeps the stored one, "" clears it, anything else replaces it."""
     config = SMBConfiguration.objects.select_for_update().get(pk=config.pk)
@@ -286,7 +286,7 @@ def smb_config_update(
     return config
 
 
-def smb_config_test(*, config: SMBConfiguration, by) -> dict[str, Any]:
+def smb_config_test(*, config: SMBConfiguration, by: User) -> dict[str, Any]:
     """Tries the share now (connect, list, write a probe) and keeps the verdict on the row.
 
     No transaction around it: the test may take up to the configuration's timeout, and

@@ -345,7 +345,7 @@ def test_verify_rejects_token_of_deactivated_user(client: httpx.Client) -> None:
 # --------------------------------------------------------------------------- HR API
 
 
-@pytest.mark.parametrize("path", ["/hr/employees", "/hr/departments"])
+@pytest.mark.parametrize("path", ["/hr/employees", "/hr/departments", "/hr/employees/emp-00001"])
 @pytest.mark.parametrize("headers", [{}, {"X-API-Key": "wrong"}], ids=["no-key", "wrong-key"])
 def test_hr_endpoints_require_the_api_key(
     client: httpx.Client, path: str, headers: dict[str, str]
@@ -397,6 +397,43 @@ def test_hr_employees_rejects_bad_paging(client: httpx.Client, params: dict[str,
 
     assert response.status_code == 400
     assert response.json()["error"] == "invalid_request"
+
+
+def test_hr_employee_lookup_answers_the_current_user_object(client: httpx.Client) -> None:
+    response = client.get("/hr/employees/emp-00001", headers={"X-API-Key": API_KEY})
+
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["username"] == "demo.employee"
+    assert body["employee_code"] == "E00001"
+    assert body["department_code"] == "ENG"
+    assert body["department_name"] == "Engineering"
+    assert body["is_active"] is True
+    assert "password" not in body
+
+
+def test_hr_employee_lookup_reports_inactive_and_unknown_people(client: httpx.Client) -> None:
+    directory = build_directory(seed=1, employees=10)
+    directory["employees"][0]["is_active"] = False
+    directory["employees"] = directory["employees"][:1] + directory["employees"][2:]
+    assert client.put("/_directory", json=directory).status_code == 200
+    headers = {"X-API-Key": API_KEY}
+
+    inactive = client.get("/hr/employees/emp-00001", headers=headers)
+    gone = client.get("/hr/employees/emp-00002", headers=headers)
+
+    assert inactive.status_code == 200
+    assert inactive.json()["is_active"] is False
+    assert gone.status_code == 404
+    assert gone.json()["error"] == "unknown_employee"
+
+
+def test_hr_employee_lookups_are_counted_under_one_route(client: httpx.Client) -> None:
+    headers = {"X-API-Key": API_KEY}
+    client.get("/hr/employees/emp-00001", headers=headers)
+    client.get("/hr/employees/emp-00002", headers=headers)
+
+    assert client.get("/_stats").json()["requests"]["GET /hr/employees/{id}"] == 2
 
 
 def test_hr_departments_lists_the_department_tree(client: httpx.Client) -> None:

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.cache import cache
 from rest_framework.exceptions import AuthenticationFailed
 
+from api.accounts.auth.sso_session import remember_checked
 from api.accounts.models import ExternalUser, User, UserSession
 from api.accounts.services import external_identity_upsert
 from api.common.cache import CACHE_ERRORS, cache_unavailable
@@ -164,11 +165,14 @@ def _signed_out_here(jti: str) -> bool:
     return UserSession.objects.filter(token_jti=jti, logout_at__isnull=False).exists()
 
 
-def external_login(*, username: str, password: str, client) -> dict[str, Any]:
-    """Signs in through the SSO; returns the SSO token and our session for it."""
-    from api.accounts.models import AuthSource
-    from api.accounts.services import session_start, token_expiry
+def external_login(*, username: str, password: str) -> User:
+    """The user the SSO signs in with these credentials (AuthenticationFailed if it
+    refuses them, ServiceUnavailable if it cannot be reached).
 
+    The SSO's token is not handed on: the caller opens one of our sessions for the user
+    (api.accounts.auth.tokens), which lasts as long as a local one and is renewed while
+    the SSO still knows the person (api.accounts.auth.sso_session).
+    """
     try:
         result = get_client().login(username, password)
     except ExternalAuthRejected as exc:
@@ -185,20 +189,6 @@ def external_login(*, username: str, password: str, client) -> dict[str, Any]:
     user = external_identity_upsert(profile=result.user, claims=claims)
     if not user.is_active:
         raise AuthenticationFailed("This account is disabled.", code="user_inactive")
-    session = session_start(
-        user=user,
-        source=AuthSource.EXTERNAL,
-        client=client,
-        token_jti=claims.get("jti", ""),
-        expires_at=token_expiry(claims),
-    )
-    # The service itself just issued this token to us: no need to ask it again.
-    remember_valid_token(result.access_token, claims, user)
-    return {
-        "user": user,
-        "access": result.access_token,
-        "token_type": "Bearer",
-        "expires_in": result.expires_in,
-        "session_id": str(session.session_id),
-        "auth_source": AuthSource.EXTERNAL,
-    }
+    # The service vouched for the person this very moment.
+    remember_checked(user)
+    return user

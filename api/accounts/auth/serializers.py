@@ -58,15 +58,6 @@ class TokenPairResponseSerializer(serializers.Serializer):
     user = ProfileSerializer()
 
 
-class ExternalLoginResponseSerializer(serializers.Serializer):
-    access = serializers.CharField(help_text="The SSO's own token; send it as a Bearer token.")
-    token_type = serializers.CharField()
-    expires_in = serializers.IntegerField()
-    session_id = serializers.UUIDField()
-    auth_source = serializers.CharField()
-    user = ProfileSerializer()
-
-
 class RefreshResponseSerializer(serializers.Serializer):
     access = serializers.CharField()
     refresh = serializers.CharField(help_text="The new refresh token; the old one is now refused.")

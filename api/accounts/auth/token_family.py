@@ -25,8 +25,9 @@ from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken, Token
 
+from api.accounts.auth import sso_session
 from api.accounts.auth.identity import load_user_checked
-from api.accounts.models import User, UserSession
+from api.accounts.models import AuthSource, User, UserSession
 from api.accounts.services import session_close
 from api.system.audit import audit_record
 
@@ -72,6 +73,7 @@ def rotate(raw: str) -> dict[str, str]:
     session_id = token.get("sid")
     if not session_id:  # tokens minted outside a sign-in (tests, scripts): no family
         return _rotate_plain(raw)
+    _require_sso_still_vouches(session_id=session_id, user=user)
 
     with transaction.atomic():
         session = UserSession.objects.select_for_update().filter(session_id=session_id).first()
@@ -95,6 +97,29 @@ def rotate(raw: str) -> dict[str, str]:
         "This refresh token was already used. The session has been ended; sign in again.",
         code="token_reused",
     )
+
+
+def _require_sso_still_vouches(*, session_id: str, user: User) -> None:
+    """An SSO session is renewed only while the company still knows the person
+    (api.accounts.auth.sso_session); otherwise all their SSO sessions end, sockets
+    included, and the refresh is refused. Asked before the row lock: it may be a
+    network round trip."""
+    source = (
+        UserSession.objects.filter(session_id=session_id, logout_at__isnull=True)
+        .values_list("auth_source", flat=True)
+        .first()
+    )
+    if source != AuthSource.EXTERNAL:
+        return
+    refusal = sso_session.refusal_for(user)
+    if refusal is None:
+        return
+    open_sessions = UserSession.objects.filter(
+        user=user, auth_source=AuthSource.EXTERNAL, logout_at__isnull=True
+    ).values_list("session_id", flat=True)
+    for sid in list(open_sessions):
+        family_revoke(session_id=str(sid), reason=refusal.code, user=user)
+    raise AuthenticationFailed(refusal.message, code=refusal.code)
 
 
 def _rotate_plain(raw: str) -> dict[str, str]:

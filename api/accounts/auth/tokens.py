@@ -1,4 +1,5 @@
-"""Local JWTs: a refresh/access pair tied to a UserSession by the `sid` claim."""
+"""Our JWTs: a refresh/access pair tied to a UserSession by the `sid` claim, issued
+for local and SSO sign-ins alike."""
 
 from __future__ import annotations
 
@@ -13,19 +14,25 @@ from api.accounts.services import session_start, token_expiry
 from api.common.client import ClientInfo
 
 
-def issue_local_tokens(*, user: User, client: ClientInfo) -> dict[str, Any]:
+def issue_session_tokens(
+    *, user: User, client: ClientInfo, source: str = AuthSource.LOCAL
+) -> dict[str, Any]:
+    """Our refresh/access pair and the session (token family) they belong to, for a
+    password sign-in or an SSO one alike: rotation, reuse detection and logout treat
+    both the same."""
     refresh = RefreshToken.for_user(user)
     session = session_start(
         user=user,
-        source=AuthSource.LOCAL,
+        source=source,
         client=client,
         token_jti=refresh[settings.SIMPLE_JWT.get("JTI_CLAIM", "jti")],
         expires_at=token_expiry(refresh.payload),
     )
     # Copied into every access token minted from this refresh token (and kept across
-    # rotations), so a logout can end them all.
+    # rotations), so a logout can end them all and /me can say how the user signed in.
     refresh["sid"] = str(session.session_id)
     refresh["role"] = user.role
+    refresh["auth_source"] = source
     access = refresh.access_token
     return {
         "access": str(access),
@@ -33,8 +40,12 @@ def issue_local_tokens(*, user: User, client: ClientInfo) -> dict[str, Any]:
         "token_type": "Bearer",
         "expires_in": int(settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"].total_seconds()),
         "session_id": str(session.session_id),
-        "auth_source": AuthSource.LOCAL,
+        "auth_source": source,
     }
+
+
+def issue_local_tokens(*, user: User, client: ClientInfo) -> dict[str, Any]:
+    return issue_session_tokens(user=user, client=client, source=AuthSource.LOCAL)
 
 
 def unverified_claims(raw_token: str | bytes) -> dict[str, Any] | None:

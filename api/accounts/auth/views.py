@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from django.contrib.auth import authenticate
 from drf_yasg.utils import swagger_auto_schema
 from rest_framework import status
-from rest_framework.exceptions import AuthenticationFailed, ValidationError
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -24,11 +24,17 @@ from api.accounts.auth.external import (
 )
 from api.accounts.auth.identity import token_user
 from api.accounts.auth.login_guard import LoginGuard
-from api.accounts.auth.tokens import is_external_token, issue_local_tokens, unverified_claims
+from api.accounts.auth.tokens import (
+    is_external_token,
+    issue_local_tokens,
+    issue_session_tokens,
+    unverified_claims,
+)
 from api.accounts.models import AuthSource
 from api.accounts.selectors import user_profile
 from api.accounts.services import session_close
 from api.common.client import ClientInfo
+from api.common.exceptions import InvalidInput
 from api.common.request_context import set_log_user
 from api.common.serializers import DetailSerializer, ErrorResponseSerializer
 from api.common.throttling import SwitchableScopedThrottle
@@ -80,12 +86,18 @@ class ExternalLoginView(LoginThrottled, APIView):
     @swagger_auto_schema(
         operation_summary="Sign in through the company SSO",
         operation_description=(
-            "Forwards the credentials to EXTERNAL_API_URL. On success the SSO's token is "
-            "returned; send it as a Bearer token. 503 when the SSO is unreachable."
+            "Forwards the credentials to EXTERNAL_API_URL. On success the answer is the "
+            "same as a local sign-in: our access and refresh tokens, with "
+            "`auth_source: external`. Refresh them at /api/auth/token/refresh/ like local "
+            "ones; each renewal re-checks the person with the SSO/HR service (at most "
+            "every EXTERNAL_REVALIDATE_SECONDS): someone it no longer knows or reports "
+            "inactive gets 401 `external_user_unknown` / `external_user_inactive` and "
+            "their SSO sessions end. 503 when the SSO is unreachable. Tokens issued by "
+            "the SSO itself are still accepted as Bearer tokens."
         ),
         request_body=s.CredentialsSerializer,
         responses={
-            200: s.ExternalLoginResponseSerializer,
+            200: s.TokenPairResponseSerializer,
             **_LOGIN_ERRORS,
             409: ErrorResponseSerializer,
             503: ErrorResponseSerializer,
@@ -100,8 +112,8 @@ class ExternalLoginView(LoginThrottled, APIView):
         guard = LoginGuard(source=AuthSource.EXTERNAL, username=username, client=client)
         guard.admit()  # before the SSO is asked: a locked guess is never relayed
         try:
-            result = external_login(
-                username=username, password=credentials.validated_data["password"], client=client
+            user = external_login(
+                username=username, password=credentials.validated_data["password"]
             )
         except AuthenticationFailed as exc:
             guard.failed(reason=str(exc.get_codes()))
@@ -110,10 +122,10 @@ class ExternalLoginView(LoginThrottled, APIView):
             guard.abandoned()
             raise
         guard.succeeded()
-        user = result.pop("user")
         set_log_user(user)
-        result["user"] = user_profile(user=user, auth_source=AuthSource.EXTERNAL)
-        return Response(result)
+        tokens = issue_session_tokens(user=user, client=client, source=AuthSource.EXTERNAL)
+        tokens["user"] = user_profile(user=user, auth_source=AuthSource.EXTERNAL)
+        return Response(tokens)
 
 
 class RotatingTokenRefreshView(TokenRefreshView):
@@ -173,9 +185,10 @@ class LogoutView(APIView):
     @swagger_auto_schema(
         operation_summary="Sign out: blacklist the refresh token and close the session",
         operation_description=(
-            "Local sessions: send `refresh`, or only the access token as the Bearer token; "
-            "the whole session ends (every token of it is refused). SSO sessions: send "
-            "the SSO token as the Bearer token; it is refused from now on. Signing out "
+            "Sessions opened by either login: send `refresh`, or only the access token as "
+            "the Bearer token; the whole session ends (every token of it is refused). A "
+            "token issued by the SSO itself, sent as the Bearer token, is refused from "
+            "now on. Signing out "
             "of a session that already ended answers 200 too."
         ),
         request_body=s.LogoutSerializer,
@@ -196,7 +209,7 @@ class LogoutView(APIView):
         elif bearer:
             token_family.logout(access=bearer)
         else:
-            raise ValidationError(
+            raise InvalidInput(
                 {"refresh": ["Send the refresh token, or the access token as the Bearer token."]}
             )
         return Response({"detail": "Signed out."}, status=status.HTTP_200_OK)
@@ -220,5 +233,8 @@ class MeView(APIView):
         tags=["auth"],
     )
     def get(self, request):
-        source = AuthSource.EXTERNAL if isinstance(request.auth, dict) else AuthSource.LOCAL
+        if isinstance(request.auth, dict):  # a token of the SSO itself
+            source = AuthSource.EXTERNAL
+        else:
+            source = request.auth.get("auth_source", AuthSource.LOCAL)
         return Response(user_profile(user=request.user, auth_source=source))

@@ -42,8 +42,9 @@ def test_external_login_creates_user_identity_and_employee(api_client, external_
     assert body["user"]["employee"]["department"]["code"] == "ENG"
     session = UserSession.objects.get(session_id=body["session_id"])
     assert session.auth_source == AuthSource.EXTERNAL
+    # Our own pair, in the same token family as a local sign-in.
     assert (
-        session.token_jti == jwt.decode(body["access"], options={"verify_signature": False})["jti"]
+        session.token_jti == jwt.decode(body["refresh"], options={"verify_signature": False})["jti"]
     )
 
 

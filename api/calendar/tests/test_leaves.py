@@ -318,8 +318,8 @@ def test_approved_leave_blocks_overtime_on_those_days(team):
     overtime = team["employee"].post(
         "/api/v1/overtime-requests/",
         {
-            "start_at": "2026-07-06T18:00:00+00:00",
-            "end_at": "2026-07-06T19:00:00+00:00",
+            "start_at": "2026-07-06T18:00:00+07:00",
+            "end_at": "2026-07-06T19:00:00+07:00",
             "reason": "Deploy",
             "submit": True,
         },

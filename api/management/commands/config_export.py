@@ -1,5 +1,5 @@
 """`python manage.py config_export > config.json`: this environment's configuration as
-JSON, for `config_import` elsewhere (api/system/config_transfer.py says what moves)."""
+JSON, for `config_import` elsewhere (api/system/config_transfer/ says what moves)."""
 
 from pathlib import Path
 

@@ -1,6 +1,6 @@
 """`python manage.py config_import config.json [--dry-run]`: applies a file written by
 `config_export`, in one transaction, and says what changed object by object and field
-by field (api/system/config_transfer.py has the rules)."""
+by field (api/system/config_transfer/ has the rules)."""
 
 import sys
 from pathlib import Path

@@ -4,15 +4,25 @@ import secrets
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from api.accounts.models import User
 from api.accounts.services import roles_sync, superadmin_ensure
+from api.calendar.holiday_import import holidays_import
 from api.kanban.services import board_ensure_default_columns
+from api.management.demo.fixtures import fixture_load_missing
+from api.management.demo.overtime import demo_overtime_create
+from api.management.demo.people import (
+    LOCAL_ADMIN,
+    SSO_ADMIN,
+    SSO_EMPLOYEE,
+    demo_people_ensure,
+    local_admin_ensure,
+)
 from api.org.models import Employee
-from api.overtime.dummy_data import generate_overtime_dummy
 from api.overtime.models import OvertimeRequest
+from api.overtime.regulation_defaults import regulation_preset_upgrade
 from api.overtime.services import regulation_ensure_default
 from api.system import changelog
 from api.system.services import system_config_ensure_defaults
@@ -38,8 +48,7 @@ class Command(BaseCommand):
     def handle(self, *args, demo: bool, **options):
         synced = roles_sync()
         self._say("roles and permissions checked", **synced)
-        regulation, created = regulation_ensure_default()
-        self._say(f"regulation '{regulation.name}'", created=int(created))
+        self._regulation()
         self._say("board columns", created=board_ensure_default_columns())
         self._say("system configuration", created=system_config_ensure_defaults())
         self._release_notes()
@@ -54,6 +63,22 @@ class Command(BaseCommand):
         if demo:
             self._demo()
 
+    def _regulation(self) -> None:
+        """The default regulation exists and, unless an admin edited it, carries the
+        shipped preset's current values (PP 35/2021)."""
+        regulation, created = regulation_ensure_default()
+        upgraded = regulation_preset_upgrade(regulation, created=created)
+        self._say(f"regulation '{regulation.name}'", created=int(created), upgraded=int(upgraded))
+
+    def _demo_holidays(self) -> None:
+        """This year's public holidays, the way production gets them (import_holidays)."""
+        result = holidays_import(
+            country=settings.HOLIDAYS_COUNTRY,
+            subdivision=settings.HOLIDAYS_SUBDIVISION,
+            years=[timezone.localdate().year],
+        )
+        self._say("demo public holidays", **result.as_dict())
+
     def _release_notes(self) -> None:
         """Release notes are not worth a failed deploy: a missing or malformed changelog
         is reported and the notes stay as they are (CI parses the shipped file)."""
@@ -67,29 +92,33 @@ class Command(BaseCommand):
             self._say(f"release notes from {changelog.CHANGELOG_PATH.name}", **loaded.as_dict())
 
     def _demo(self) -> None:
-        for fixture in FIXTURES:
-            call_command("loaddata", fixture, verbosity=0)
-        self._say("demo employees and projects", employees=Employee.objects.count())
+        loaded = sum(fixture_load_missing(fixture) for fixture in FIXTURES)
+        self._say("demo employees and projects", created=loaded, employees=Employee.objects.count())
+        self._demo_holidays()
         password = self._demo_admin_password()
+        admin = local_admin_ensure(password)
+        people = demo_people_ensure(superadmin=admin)
+        self._say("demo department admins", departments=len(people.department_admins))
         if not OvertimeRequest.objects.exists():
-            self._say("demo overtime", created=generate_overtime_dummy(200, seed=7, days=90))
+            self._say("demo overtime", created=demo_overtime_create(people, count=200, seed=7))
         self.stdout.write(
-            self.style.SUCCESS(f"\n  Local admin login: admin / {password}  (role superadmin)\n")
+            self.style.SUCCESS(
+                f"\n  Local admin login: {LOCAL_ADMIN} / {password}  (role superadmin)"
+                f"\n  SSO logins (reference server): {SSO_ADMIN} (PTB admin of ENG), "
+                f"{SSO_EMPLOYEE} / demo-password\n"
+            )
         )
 
     def _demo_admin_password(self) -> str:
         """A random password on first run, kept in a git-ignored file for later runs."""
         path = Path(DEMO_PASSWORD_FILE)
-        user = User.objects.filter(username="admin").first()
+        user = User.objects.filter(username=LOCAL_ADMIN).first()
         if user is not None and path.is_file():
             return path.read_text().strip()
         password = secrets.token_urlsafe(12)
-        if user is None:
-            user = User.objects.create_user("admin", "admin@ptb.example.com", password)
-        else:
+        if user is not None:
             user.set_password(password)
             user.save(update_fields=["password"])
-        superadmin_ensure(username="admin", email=user.email, password=password)
         path.write_text(password + "\n")
         path.chmod(0o600)
         return password

@@ -9,7 +9,7 @@ from typing import Any
 from django.db import models
 from django_guid import get_guid
 
-from api.common.pagination import rows_changed
+from api.common.generations import rows_changed
 from api.system.audit import diff, resource_of, snapshot
 from api.system.models import UserActivityLog
 

@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from api.accounts.models import User
-from api.common.pagination import rows_changed
+from api.common.generations import rows_changed
 from api.integrations.external_api import ExternalAPIClient, get_client
 from api.org.hr_sync.feed import DepartmentRow, department_rows, employee_rows, text
 from api.org.hr_sync.ledger import (

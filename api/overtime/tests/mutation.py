@@ -13,8 +13,9 @@ work in ./mutants/. Two things it cannot be told there are done here:
   it twice (a route registered twice). The workflow transitions are decorated with
   `@transaction.atomic` only, which is safe to repeat, so functions whose decorators
   are all `transaction.atomic` are mutated too.
-- Only the transitions and guards of services.py are mutated (the drafts, document
-  uploads and regulation set-up are not), which mutmut takes as name patterns.
+- Only the transitions (services/workflow.py) and the guards they decide with
+  (services/guards.py, not its draft helpers) are mutated, which mutmut takes as name
+  patterns.
 """
 
 from __future__ import annotations
@@ -27,25 +28,23 @@ TARGETS = {
     # module: (mutant name patterns, the lowest acceptable share of killed mutants)
     "api.overtime.rules": (["api.overtime.rules.*"], 0.95),
     "api.overtime.calculations": (["api.overtime.calculations.*"], 0.95),
-    "api.overtime.services": (
+    "api.overtime.services.guards": (
         [
-            f"api.overtime.services.x_{name}__mutmut_*"
+            f"api.overtime.services.guards.x_{name}__mutmut_*"
             for name in (
-                "_require",
-                "_locked",
+                "require_status",
+                "locked",
                 "is_owner",
-                "_require_owner_or_global_admin",
-                "_require_decider",
-                "_audited_save",
-                "_notify",
-                "overtime_request_submit",
-                "overtime_request_approve",
-                "overtime_request_reject",
-                "overtime_request_cancel",
+                "require_owner",
+                "require_owner_or_global_admin",
+                "require_decider",
+                "audited_save",
+                "notify",
             )
         ],
         0.90,
     ),
+    "api.overtime.services.workflow": (["api.overtime.services.workflow.*"], 0.90),
 }
 # What a mutant's verdict counts as. A timeout is a kill: the mutant broke the code.
 KILLED = {"killed", "timeout", "caught by type check", "segfault"}

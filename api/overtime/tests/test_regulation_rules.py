@@ -107,12 +107,13 @@ def test_breaks_bring_a_long_evening_back_under_the_daily_limit(employee_client)
 
 
 def test_weekly_limit_counts_other_requests_of_the_same_iso_week(employee_client):
-    tuesday, saturday, sunday = (MONDAY + timedelta(days=n) for n in (1, 5, 6))
+    # Workdays only: rest-day overtime is outside the weekly limit (PP 35/2021 art. 26(2)).
+    tuesday, thursday, friday = (MONDAY + timedelta(days=n) for n in (1, 3, 4))
     assert file(employee_client, at(MONDAY, 18), at(MONDAY, 20)).status_code == 201
     assert file(employee_client, at(tuesday, 18), at(tuesday, 20, 30)).status_code == 201
 
-    over = file(employee_client, at(saturday, 18), at(saturday, 18, 31))  # 4.5 + 0.52
-    at_limit = file(employee_client, at(sunday, 18), at(sunday, 18, 30))  # 4.5 + 0.5
+    over = file(employee_client, at(thursday, 18), at(thursday, 18, 31))  # 4.5 + 0.52
+    at_limit = file(employee_client, at(friday, 18), at(friday, 18, 30))  # 4.5 + 0.5
 
     assert over.status_code == 400
     body = error(over)

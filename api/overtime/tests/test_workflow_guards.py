@@ -1,4 +1,4 @@
-"""The request workflow at the service layer (api/overtime/services.py): who may take
+"""The request workflow at the service layer (api/overtime/services/): who may take
 each step, from which state, and what every step records (the row, the audit log)
 and tells (the notifications). Calls the services directly, against the real database,
 so refusals that the API would already turn into a 404 are checked too."""
@@ -8,10 +8,9 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
-from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from api.accounts.roles import Role
-from api.common.exceptions import InvalidTransition
+from api.common.exceptions import InvalidInput, InvalidTransition, NotAllowed
 from api.notifications.models import Notification, NotificationKind
 from api.overtime import services
 from api.overtime.models import OvertimeRequest, OvertimeStatus
@@ -61,7 +60,7 @@ def draft(people, *, by="employee", hours=2, for_employee=None) -> OvertimeReque
 
 def submitted(people, hours=2, **kwargs) -> OvertimeRequest:
     request = draft(people, hours=hours, **kwargs)
-    return services.overtime_request_submit(request=request, by=request.employee.user)
+    return services.overtime_request_submit(overtime_request=request, by=request.employee.user)
 
 
 def refusal(exc_info) -> str:
@@ -87,59 +86,59 @@ def test_an_admin_files_for_an_employee_who_then_submits_and_cancels(people):
     assert request.created_by == people["admin"]
     assert request.employee == people["employee"].employee
 
-    request = services.overtime_request_submit(request=request, by=people["employee"])
+    request = services.overtime_request_submit(overtime_request=request, by=people["employee"])
     assert request.status == S.SUBMITTED
 
-    request = services.overtime_request_cancel(request=request, by=people["employee"])
+    request = services.overtime_request_cancel(overtime_request=request, by=people["employee"])
     assert request.status == S.CANCELLED
 
 
 def test_the_admin_who_filed_may_submit_and_cancel_it_as_well(people):
     request = draft(people, by="admin", for_employee="employee")
 
-    request = services.overtime_request_submit(request=request, by=people["admin"])
+    request = services.overtime_request_submit(overtime_request=request, by=people["admin"])
     assert request.status == S.SUBMITTED
     assert audit(request, "submit").user == people["admin"]
 
-    request = services.overtime_request_cancel(request=request, by=people["admin"])
+    request = services.overtime_request_cancel(overtime_request=request, by=people["admin"])
     assert request.status == S.CANCELLED
 
 
 def test_the_admin_who_filed_may_not_decide_it_but_another_admin_may(people):
     request = draft(people, by="admin", for_employee="employee")
-    request = services.overtime_request_submit(request=request, by=people["employee"])
+    request = services.overtime_request_submit(overtime_request=request, by=people["employee"])
 
-    with pytest.raises(PermissionDenied) as approving:
-        services.overtime_request_approve(request=request, by=people["admin"])
-    with pytest.raises(PermissionDenied) as rejecting:
-        services.overtime_request_reject(request=request, by=people["admin"], reason="No")
+    with pytest.raises(NotAllowed) as approving:
+        services.overtime_request_approve(overtime_request=request, by=people["admin"])
+    with pytest.raises(NotAllowed) as rejecting:
+        services.overtime_request_reject(overtime_request=request, by=people["admin"], reason="No")
 
     assert refusal(approving) == refusal(rejecting) == "Nobody decides on their own overtime."
-    approved = services.overtime_request_approve(request=request, by=people["admin2"])
+    approved = services.overtime_request_approve(overtime_request=request, by=people["admin2"])
     assert approved.status == S.APPROVED
 
 
 def test_nobody_decides_on_their_own_overtime_even_a_superadmin(people):
     request = draft(people, by="superadmin")
-    request = services.overtime_request_submit(request=request, by=people["superadmin"])
+    request = services.overtime_request_submit(overtime_request=request, by=people["superadmin"])
 
-    with pytest.raises(PermissionDenied) as own:
-        services.overtime_request_approve(request=request, by=people["superadmin"])
+    with pytest.raises(NotAllowed) as own:
+        services.overtime_request_approve(overtime_request=request, by=people["superadmin"])
 
     assert refusal(own) == "Nobody decides on their own overtime."
-    assert services.overtime_request_approve(request=request, by=people["superadmin2"]).status == (
-        S.APPROVED
-    )
+    assert services.overtime_request_approve(
+        overtime_request=request, by=people["superadmin2"]
+    ).status == (S.APPROVED)
 
 
 @pytest.mark.parametrize("outsider", ["colleague", "admin", "superadmin"])
 def test_only_the_owner_submits_or_cancels(people, outsider):
     request = draft(people)
 
-    with pytest.raises(PermissionDenied) as submitting:
-        services.overtime_request_submit(request=request, by=people[outsider])
-    with pytest.raises(PermissionDenied) as cancelling:
-        services.overtime_request_cancel(request=request, by=people[outsider])
+    with pytest.raises(NotAllowed) as submitting:
+        services.overtime_request_submit(overtime_request=request, by=people[outsider])
+    with pytest.raises(NotAllowed) as cancelling:
+        services.overtime_request_cancel(overtime_request=request, by=people[outsider])
 
     assert refusal(submitting) == "Only the owner of this request may submit it."
     assert refusal(cancelling) == "Only the owner of this request may cancel it."
@@ -150,18 +149,18 @@ def test_only_the_owner_submits_or_cancels(people, outsider):
 def test_only_the_owner_or_a_global_admin_edits_or_deletes_a_draft(people, outsider):
     request = draft(people)
 
-    with pytest.raises(PermissionDenied) as editing:
-        services.overtime_request_update(request=request, by=people[outsider], reason="x")
-    with pytest.raises(PermissionDenied) as deleting:
-        services.overtime_request_delete(request=request, by=people[outsider])
+    with pytest.raises(NotAllowed) as editing:
+        services.overtime_request_update(overtime_request=request, by=people[outsider], reason="x")
+    with pytest.raises(NotAllowed) as deleting:
+        services.overtime_request_delete(overtime_request=request, by=people[outsider])
 
     assert refusal(editing) == "Only the owner of this request may edit it."
     assert refusal(deleting) == "Only the owner of this request may delete it."
     edited = services.overtime_request_update(
-        request=request, by=people["superadmin"], reason="Inventory"
+        overtime_request=request, by=people["superadmin"], reason="Inventory"
     )
     assert edited.reason == "Inventory"
-    services.overtime_request_delete(request=request, by=people["superadmin"])
+    services.overtime_request_delete(overtime_request=request, by=people["superadmin"])
     assert not OvertimeRequest.objects.filter(pk=request.pk).exists()
 
 
@@ -182,20 +181,22 @@ def take(action: str, request: OvertimeRequest, people):
     match action:
         case "edit":
             return services.overtime_request_update(
-                request=request, by=people["employee"], reason="Edited"
+                overtime_request=request, by=people["employee"], reason="Edited"
             )
         case "delete":
-            return services.overtime_request_delete(request=request, by=people["employee"])
+            return services.overtime_request_delete(overtime_request=request, by=people["employee"])
         case "submit":
-            return services.overtime_request_submit(request=request, by=people["employee"])
+            return services.overtime_request_submit(overtime_request=request, by=people["employee"])
         case "approve":
-            return services.overtime_request_approve(request=request, by=people["superadmin"])
+            return services.overtime_request_approve(
+                overtime_request=request, by=people["superadmin"]
+            )
         case "reject":
             return services.overtime_request_reject(
-                request=request, by=people["superadmin"], reason="Not budgeted"
+                overtime_request=request, by=people["superadmin"], reason="Not budgeted"
             )
         case "cancel":
-            return services.overtime_request_cancel(request=request, by=people["employee"])
+            return services.overtime_request_cancel(overtime_request=request, by=people["employee"])
     raise AssertionError(action)
 
 
@@ -224,10 +225,10 @@ def test_each_action_starts_only_from_its_states(people, status, action):
 def test_deciding_needs_the_approve_permission(people, who):
     request = submitted(people)
 
-    with pytest.raises(PermissionDenied) as approving:
-        services.overtime_request_approve(request=request, by=people[who])
-    with pytest.raises(PermissionDenied) as rejecting:
-        services.overtime_request_reject(request=request, by=people[who], reason="No")
+    with pytest.raises(NotAllowed) as approving:
+        services.overtime_request_approve(overtime_request=request, by=people[who])
+    with pytest.raises(NotAllowed) as rejecting:
+        services.overtime_request_reject(overtime_request=request, by=people[who], reason="No")
 
     message = "Your permissions do not allow deciding overtime."
     assert refusal(approving) == refusal(rejecting) == message
@@ -236,10 +237,12 @@ def test_deciding_needs_the_approve_permission(people, who):
 def test_a_department_admin_decides_only_in_their_department(people):
     request = submitted(people)
 
-    with pytest.raises(PermissionDenied) as approving:
-        services.overtime_request_approve(request=request, by=people["other_admin"])
-    with pytest.raises(PermissionDenied) as rejecting:
-        services.overtime_request_reject(request=request, by=people["other_admin"], reason="No")
+    with pytest.raises(NotAllowed) as approving:
+        services.overtime_request_approve(overtime_request=request, by=people["other_admin"])
+    with pytest.raises(NotAllowed) as rejecting:
+        services.overtime_request_reject(
+            overtime_request=request, by=people["other_admin"], reason="No"
+        )
 
     message = "You decide only on overtime of your own department."
     assert refusal(approving) == refusal(rejecting) == message
@@ -248,14 +251,14 @@ def test_a_department_admin_decides_only_in_their_department(people):
 
 def test_a_superadmin_of_another_department_decides(people):
     assert services.overtime_request_approve(
-        request=submitted(people), by=people["superadmin"]
+        overtime_request=submitted(people), by=people["superadmin"]
     ).status == (S.APPROVED)
     other = services.overtime_request_create(
         by=people["employee"], start_at=at(10), end_at=at(11), reason="Audit"
     )
-    other = services.overtime_request_submit(request=other, by=people["employee"])
+    other = services.overtime_request_submit(overtime_request=other, by=people["employee"])
     assert services.overtime_request_reject(
-        request=other, by=people["superadmin"], reason="No"
+        overtime_request=other, by=people["superadmin"], reason="No"
     ).status == (S.REJECTED)
 
 
@@ -266,7 +269,7 @@ def test_submit_records_checks_audits_and_tells_the_department_admins(people):
     request = draft(people, hours=3)
     before = timezone.now()
 
-    request = services.overtime_request_submit(request=request, by=people["employee"])
+    request = services.overtime_request_submit(overtime_request=request, by=people["employee"])
 
     stored = OvertimeRequest.objects.get(pk=request.pk)
     assert stored.status == S.SUBMITTED
@@ -299,7 +302,7 @@ def test_submit_records_checks_audits_and_tells_the_department_admins(people):
 def test_the_admin_submitting_for_an_employee_is_not_told_of_it(people):
     request = draft(people, by="admin", for_employee="employee")
 
-    services.overtime_request_submit(request=request, by=people["admin"])
+    services.overtime_request_submit(overtime_request=request, by=people["admin"])
 
     told = notes(NotificationKind.OVERTIME_SUBMITTED)
     assert [note.recipient for note in told] == [people["admin2"]]
@@ -314,7 +317,9 @@ def test_approval_below_the_threshold_is_final_and_tells_the_owner(people):
     assert request.requires_second_approval is False
     before = timezone.now()
 
-    approved = services.overtime_request_approve(request=request, by=people["admin"], note="Thanks")
+    approved = services.overtime_request_approve(
+        overtime_request=request, by=people["admin"], note="Thanks"
+    )
 
     stored = OvertimeRequest.objects.get(pk=approved.pk)
     assert stored.status == S.APPROVED
@@ -341,7 +346,9 @@ def test_approval_below_the_threshold_is_final_and_tells_the_owner(people):
 
 
 def test_approval_without_a_note_leaves_the_note_empty(people):
-    approved = services.overtime_request_approve(request=submitted(people), by=people["admin"])
+    approved = services.overtime_request_approve(
+        overtime_request=submitted(people), by=people["admin"]
+    )
 
     assert OvertimeRequest.objects.get(pk=approved.pk).first_approval_note == ""
     (note,) = notes(NotificationKind.OVERTIME_APPROVED)
@@ -354,7 +361,9 @@ def test_first_approval_above_the_threshold_asks_the_superadmins_then_the_final_
     request = submitted(people, hours=3)
     employee = people["employee"].employee
 
-    first = services.overtime_request_approve(request=request, by=people["admin"], note="Busy")
+    first = services.overtime_request_approve(
+        overtime_request=request, by=people["admin"], note="Busy"
+    )
 
     assert first.status == S.PENDING_SECOND_APPROVAL
     assert OvertimeRequest.objects.get(pk=first.pk).status == S.PENDING_SECOND_APPROVAL
@@ -377,7 +386,7 @@ def test_first_approval_above_the_threshold_asks_the_superadmins_then_the_final_
 
     before = timezone.now()
     final = services.overtime_request_approve(
-        request=first, by=people["superadmin"], note="OK for audit"
+        overtime_request=first, by=people["superadmin"], note="OK for audit"
     )
 
     stored = OvertimeRequest.objects.get(pk=final.pk)
@@ -398,18 +407,18 @@ def test_first_approval_above_the_threshold_asks_the_superadmins_then_the_final_
 
 def test_the_second_approval_needs_a_superadmin_other_than_the_first_approver(people):
     request = submitted(people, hours=3)
-    request = services.overtime_request_approve(request=request, by=people["admin"])
+    request = services.overtime_request_approve(overtime_request=request, by=people["admin"])
 
-    with pytest.raises(PermissionDenied) as by_admin:
-        services.overtime_request_approve(request=request, by=people["admin2"])
+    with pytest.raises(NotAllowed) as by_admin:
+        services.overtime_request_approve(overtime_request=request, by=people["admin2"])
     assert refusal(by_admin) == "The second approval needs a superadmin."
 
     OvertimeRequest.objects.filter(pk=request.pk).update(first_approved_by=people["superadmin"])
-    with pytest.raises(PermissionDenied) as by_first:
-        services.overtime_request_approve(request=request, by=people["superadmin"])
+    with pytest.raises(NotAllowed) as by_first:
+        services.overtime_request_approve(overtime_request=request, by=people["superadmin"])
     assert refusal(by_first) == "The second approval needs a different person."
 
-    final = services.overtime_request_approve(request=request, by=people["superadmin2"])
+    final = services.overtime_request_approve(overtime_request=request, by=people["superadmin2"])
     assert final.status == S.APPROVED
 
 
@@ -417,7 +426,7 @@ def test_a_superadmin_approving_first_gives_both_approvals_at_once(people):
     request = submitted(people, hours=3)
 
     approved = services.overtime_request_approve(
-        request=request, by=people["superadmin"], note="Both"
+        overtime_request=request, by=people["superadmin"], note="Both"
     )
 
     stored = OvertimeRequest.objects.get(pk=approved.pk)
@@ -432,7 +441,7 @@ def test_a_superadmin_approving_first_gives_both_approvals_at_once(people):
 
 def test_a_superadmin_approving_below_the_threshold_gives_the_first_approval_only(people):
     approved = services.overtime_request_approve(
-        request=submitted(people, hours=2), by=people["superadmin"], note="Fine"
+        overtime_request=submitted(people, hours=2), by=people["superadmin"], note="Fine"
     )
 
     stored = OvertimeRequest.objects.get(pk=approved.pk)
@@ -449,10 +458,12 @@ def test_a_superadmin_approving_below_the_threshold_gives_the_first_approval_onl
 def test_a_rejection_needs_a_reason(people, reason):
     request = submitted(people)
 
-    with pytest.raises(ValidationError) as refused:
-        services.overtime_request_reject(request=request, by=people["admin"], reason=reason)
+    with pytest.raises(InvalidInput) as refused:
+        services.overtime_request_reject(
+            overtime_request=request, by=people["admin"], reason=reason
+        )
 
-    assert refused.value.detail == {"reason": ["Say why the request is rejected."]}
+    assert refused.value.errors == {"reason": ["Say why the request is rejected."]}
     assert OvertimeRequest.objects.get(pk=request.pk).status == S.SUBMITTED
 
 
@@ -461,7 +472,7 @@ def test_reject_records_audits_and_tells_the_owner(people):
     before = timezone.now()
 
     rejected = services.overtime_request_reject(
-        request=request, by=people["admin"], reason="  Not budgeted \n"
+        overtime_request=request, by=people["admin"], reason="  Not budgeted \n"
     )
 
     stored = OvertimeRequest.objects.get(pk=rejected.pk)
@@ -484,15 +495,15 @@ def test_reject_records_audits_and_tells_the_owner(people):
 
 def test_pending_second_approval_is_rejected_by_a_superadmin_only(people):
     request = submitted(people, hours=3)
-    request = services.overtime_request_approve(request=request, by=people["admin"])
+    request = services.overtime_request_approve(overtime_request=request, by=people["admin"])
 
-    with pytest.raises(PermissionDenied) as by_admin:
-        services.overtime_request_reject(request=request, by=people["admin2"], reason="No")
+    with pytest.raises(NotAllowed) as by_admin:
+        services.overtime_request_reject(overtime_request=request, by=people["admin2"], reason="No")
 
     assert refusal(by_admin) == "At this stage only a superadmin decides."
     assert OvertimeRequest.objects.get(pk=request.pk).status == S.PENDING_SECOND_APPROVAL
     rejected = services.overtime_request_reject(
-        request=request, by=people["superadmin"], reason="Over budget"
+        overtime_request=request, by=people["superadmin"], reason="Over budget"
     )
     assert rejected.status == S.REJECTED
     assert rejected.rejected_by == people["superadmin"]
@@ -505,11 +516,11 @@ def test_pending_second_approval_is_rejected_by_a_superadmin_only(people):
 def test_cancel_records_and_audits_and_tells_nobody(people, status):
     request = draft(people)
     if status == S.SUBMITTED:
-        request = services.overtime_request_submit(request=request, by=people["employee"])
+        request = services.overtime_request_submit(overtime_request=request, by=people["employee"])
     told_before = len(notes())
     before = timezone.now()
 
-    cancelled = services.overtime_request_cancel(request=request, by=people["employee"])
+    cancelled = services.overtime_request_cancel(overtime_request=request, by=people["employee"])
 
     stored = OvertimeRequest.objects.get(pk=cancelled.pk)
     assert stored.status == S.CANCELLED

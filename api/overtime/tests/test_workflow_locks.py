@@ -94,7 +94,7 @@ def test_a_second_submit_waits_for_the_first_and_counts_its_hours(team):
     )
     assert locked.wait(timeout=10)
     submitter = in_thread(
-        lambda: services.overtime_request_submit(request=second, by=employee),
+        lambda: services.overtime_request_submit(overtime_request=second, by=employee),
         second_outcome,
         second_done,
     )
@@ -112,7 +112,9 @@ def test_a_second_submit_waits_for_the_first_and_counts_its_hours(team):
 
 def test_a_decision_does_not_wait_for_a_submit_of_the_same_employee(team):
     employee = team["employee"]
-    request = services.overtime_request_submit(request=draft(employee, 18, 20), by=employee)
+    request = services.overtime_request_submit(
+        overtime_request=draft(employee, 18, 20), by=employee
+    )
     locked, approved = threading.Event(), threading.Event()
     holder_outcome, approver_outcome = {}, {}
     holder = in_thread(
@@ -123,7 +125,7 @@ def test_a_decision_does_not_wait_for_a_submit_of_the_same_employee(team):
     def approve():
         with connection.cursor() as cursor:  # waiting for the employee row fails the test
             cursor.execute("SET lock_timeout = '1s'")
-        return services.overtime_request_approve(request=request, by=team["admin"])
+        return services.overtime_request_approve(overtime_request=request, by=team["admin"])
 
     approver = in_thread(approve, approver_outcome, approved)
     for thread in (approver, holder):

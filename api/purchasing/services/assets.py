@@ -10,11 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from rest_framework.exceptions import ValidationError
 
 from api.accounts.models import User
 from api.accounts.roles import Resource
 from api.accounts.selectors import user_department_id
+from api.common.exceptions import InvalidInput
 from api.common.services import instance_create, instance_update
 from api.notifications.models import NotificationKind
 from api.notifications.services import notifications_create
@@ -39,13 +39,13 @@ def _custody(fields: dict[str, Any], current: Asset | None) -> None:
     status_given = "status" in fields
     if holder is None and status == AssetStatus.ASSIGNED:
         if status_given:
-            raise ValidationError(
+            raise InvalidInput(
                 {"assigned_to": ["An assigned asset needs the employee who holds it."]}
             )
         fields["status"] = AssetStatus.IN_STOCK  # taken back from its holder
     elif holder is not None and status == AssetStatus.IN_STOCK:
         if status_given:
-            raise ValidationError(
+            raise InvalidInput(
                 {"status": ["An asset someone holds is not in stock; clear assigned_to first."]}
             )
         fields["status"] = AssetStatus.ASSIGNED
@@ -53,18 +53,18 @@ def _custody(fields: dict[str, Any], current: Asset | None) -> None:
         fields["department"] = holder.department
 
 
-def _check_scope(by, fields: dict[str, Any], current: Asset | None) -> None:
+def _check_scope(by: User, fields: dict[str, Any], current: Asset | None) -> None:
     """Department admins manage their own department's assets only (new ones default to
     it) and hand them to their own department's employees."""
     if by.is_global_admin:
         return
     own = user_department_id(by)
     if own is None:
-        raise ValidationError({"department": ["Your account belongs to no department."]})
+        raise InvalidInput({"department": ["Your account belongs to no department."]})
     holder = fields.get("assigned_to")
     newly_held = holder is not None and (current is None or holder.pk != current.assigned_to_id)
     if newly_held and holder.department_id != own:
-        raise ValidationError(
+        raise InvalidInput(
             {"assigned_to": ["You may assign assets to employees of your department only."]}
         )
     if "department" in fields or current is None:
@@ -75,21 +75,19 @@ def _check_scope(by, fields: dict[str, Any], current: Asset | None) -> None:
     if department_id is None:
         fields["department"], department_id = Department.objects.get(pk=own), own
     if department_id != own:
-        raise ValidationError(
-            {"department": ["You may manage assets of your own department only."]}
-        )
+        raise InvalidInput({"department": ["You may manage assets of your own department only."]})
 
 
-def _check_purchase_link(by, fields: dict[str, Any], current: Asset | None) -> None:
+def _check_purchase_link(by: User, fields: dict[str, Any], current: Asset | None) -> None:
     purchase = fields.get("purchase_request")
     if purchase is None or (current is not None and current.purchase_request_id == purchase.pk):
         return
     if not selectors.purchase_requests_visible_to(user=by).filter(pk=purchase.pk).exists():
-        raise ValidationError(
+        raise InvalidInput(
             {"purchase_request": [f'Invalid pk "{purchase.pk}" - object does not exist.']}
         )
     if purchase.status not in LINKABLE_PURCHASE_STATUSES:
-        raise ValidationError(
+        raise InvalidInput(
             {
                 "purchase_request": [
                     f"Link an ordered or received purchase request; {purchase.number} is "
@@ -107,10 +105,10 @@ def _check_serial(fields: dict[str, Any], current: Asset | None) -> None:
     if current is not None:
         others = others.exclude(pk=current.pk)
     if others.exists():
-        raise ValidationError({"serial_number": ["Another asset has this serial number."]})
+        raise InvalidInput({"serial_number": ["Another asset has this serial number."]})
 
 
-def _checked(by, data: dict[str, Any], current: Asset | None) -> dict[str, Any]:
+def _checked(by: User, data: dict[str, Any], current: Asset | None) -> dict[str, Any]:
     fields = dict(data)
     _custody(fields, current)
     _check_scope(by, fields, current)
@@ -119,7 +117,7 @@ def _checked(by, data: dict[str, Any], current: Asset | None) -> dict[str, Any]:
     return fields
 
 
-def _notify_holder(asset: Asset, previous_holder_id: int | None, by) -> None:
+def _notify_holder(asset: Asset, previous_holder_id: int | None, by: User) -> None:
     if asset.assigned_to_id is None or asset.assigned_to_id == previous_holder_id:
         return
     # No dedicated notification kind exists for asset hand-overs.
@@ -133,7 +131,7 @@ def _notify_holder(asset: Asset, previous_holder_id: int | None, by) -> None:
 
 
 @transaction.atomic
-def asset_create(*, by, data: dict[str, Any]) -> Asset:
+def asset_create(*, by: User, data: dict[str, Any]) -> Asset:
     """`data` holds validated model fields (related rows as objects)."""
     asset = instance_create(model=Asset, data=_checked(by, data, None), by=by)
     _notify_holder(asset, None, by)
@@ -141,7 +139,7 @@ def asset_create(*, by, data: dict[str, Any]) -> Asset:
 
 
 @transaction.atomic
-def asset_update(*, asset: Asset, by, data: dict[str, Any]) -> Asset:
+def asset_update(*, asset: Asset, by: User, data: dict[str, Any]) -> Asset:
     """Partial update: omitted fields keep their value."""
     asset = Asset.objects.select_for_update(of=("self",)).get(pk=asset.pk)
     previous_holder_id = asset.assigned_to_id

@@ -22,12 +22,18 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from rest_framework.exceptions import PermissionDenied, ValidationError
 
+from api.accounts.models import User
 from api.accounts.permissions import user_can
 from api.accounts.roles import Action, Resource
 from api.accounts.selectors import user_department_id
-from api.common.exceptions import Conflict, InvalidTransition, RuleViolation
+from api.common.exceptions import (
+    Conflict,
+    InvalidInput,
+    InvalidTransition,
+    NotAllowed,
+    RuleViolation,
+)
 from api.notifications.models import NotificationKind
 from api.notifications.selectors import department_admins
 from api.notifications.services import notifications_create
@@ -117,26 +123,28 @@ def _require(purchase: PurchaseRequest, action: str) -> None:
         )
 
 
-def _is_requester(user, purchase: PurchaseRequest) -> bool:
+def _is_requester(user: User, purchase: PurchaseRequest) -> bool:
     return purchase.requester_id == user.pk
 
 
-def _require_requester(user, purchase: PurchaseRequest, action: str, *, or_global=False) -> None:
+def _require_requester(
+    user: User, purchase: PurchaseRequest, action: str, *, or_global=False
+) -> None:
     if _is_requester(user, purchase) or (or_global and user.is_global_admin):
         return
-    raise PermissionDenied(f"Only the requester may {action} this purchase request.")
+    raise NotAllowed(f"Only the requester may {action} this purchase request.")
 
 
-def _manages(user, purchase: PurchaseRequest) -> bool:
+def _manages(user: User, purchase: PurchaseRequest) -> bool:
     """The department's admins and global admins handle its purchases."""
     return user_can(user, Resource.PURCHASE_REQUESTS, Action.APPROVE) and (
         user.is_global_admin or user_department_id(user) == purchase.department_id
     )
 
 
-def _require_manager(user, purchase: PurchaseRequest) -> None:
+def _require_manager(user: User, purchase: PurchaseRequest) -> None:
     if not _manages(user, purchase):
-        raise PermissionDenied("You handle only purchase requests of your own department.")
+        raise NotAllowed("You handle only purchase requests of your own department.")
 
 
 def _locked(purchase: PurchaseRequest) -> PurchaseRequest:
@@ -147,7 +155,9 @@ def _locked(purchase: PurchaseRequest) -> PurchaseRequest:
     )
 
 
-def _notify(recipients, kind: str, purchase: PurchaseRequest, title: str, by, message="") -> None:
+def _notify(
+    recipients, kind: str, purchase: PurchaseRequest, title: str, by: User, message=""
+) -> None:
     notifications_create(
         recipients=recipients,
         kind=kind,
@@ -163,7 +173,7 @@ def _notify(recipients, kind: str, purchase: PurchaseRequest, title: str, by, me
     )
 
 
-def _audited_save(purchase: PurchaseRequest, before: dict, action: str, by) -> None:
+def _audited_save(purchase: PurchaseRequest, before: dict, action: str, by: User) -> None:
     purchase.full_clean(exclude=("number",))
     purchase.save()
     audit_record(
@@ -177,7 +187,7 @@ def _audited_save(purchase: PurchaseRequest, before: dict, action: str, by) -> N
 @transaction.atomic
 def purchase_request_create(
     *,
-    by,
+    by: User,
     title: str,
     items: Sequence[PurchaseItem],
     description: str = "",
@@ -229,7 +239,7 @@ def purchase_request_update(
 
 
 @transaction.atomic
-def purchase_request_delete(*, purchase: PurchaseRequest, by) -> None:
+def purchase_request_delete(*, purchase: PurchaseRequest, by: User) -> None:
     purchase = _locked(purchase)
     _require_requester(by, purchase, "delete", or_global=True)
     _require(purchase, "delete")
@@ -241,7 +251,7 @@ def purchase_request_delete(*, purchase: PurchaseRequest, by) -> None:
 
 
 @transaction.atomic
-def purchase_request_submit(*, purchase: PurchaseRequest, by) -> PurchaseRequest:
+def purchase_request_submit(*, purchase: PurchaseRequest, by: User) -> PurchaseRequest:
     purchase = _locked(purchase)
     _require_requester(by, purchase, "submit")
     _require(purchase, "submit")
@@ -259,9 +269,9 @@ def purchase_request_submit(*, purchase: PurchaseRequest, by) -> PurchaseRequest
     return purchase
 
 
-def _decide(purchase: PurchaseRequest, *, by, approved: bool, note: str) -> PurchaseRequest:
+def _decide(purchase: PurchaseRequest, *, by: User, approved: bool, note: str) -> PurchaseRequest:
     if _is_requester(by, purchase):
-        raise PermissionDenied("Nobody decides on their own purchase request.")
+        raise NotAllowed("Nobody decides on their own purchase request.")
     _require_manager(by, purchase)
     before = snapshot(purchase)
     purchase.status = S.APPROVED if approved else S.REJECTED
@@ -279,22 +289,24 @@ def _decide(purchase: PurchaseRequest, *, by, approved: bool, note: str) -> Purc
 
 
 @transaction.atomic
-def purchase_request_approve(*, purchase: PurchaseRequest, by, note: str = "") -> PurchaseRequest:
+def purchase_request_approve(
+    *, purchase: PurchaseRequest, by: User, note: str = ""
+) -> PurchaseRequest:
     purchase = _locked(purchase)
     _require(purchase, "approve")
     return _decide(purchase, by=by, approved=True, note=note.strip())
 
 
 @transaction.atomic
-def purchase_request_reject(*, purchase: PurchaseRequest, by, reason: str) -> PurchaseRequest:
+def purchase_request_reject(*, purchase: PurchaseRequest, by: User, reason: str) -> PurchaseRequest:
     if not reason.strip():
-        raise ValidationError({"reason": ["Say why the purchase request is rejected."]})
+        raise InvalidInput({"reason": ["Say why the purchase request is rejected."]})
     purchase = _locked(purchase)
     _require(purchase, "reject")
     return _decide(purchase, by=by, approved=False, note=reason.strip())
 
 
-def _advance(purchase: PurchaseRequest, *, by, action: str, to: str) -> PurchaseRequest:
+def _advance(purchase: PurchaseRequest, *, by: User, action: str, to: str) -> PurchaseRequest:
     """Ordering and receiving are the department's purchasing steps, not decisions, so
     an admin may record them on their own request too."""
     purchase = _locked(purchase)
@@ -314,17 +326,17 @@ def _advance(purchase: PurchaseRequest, *, by, action: str, to: str) -> Purchase
 
 
 @transaction.atomic
-def purchase_request_mark_ordered(*, purchase: PurchaseRequest, by) -> PurchaseRequest:
+def purchase_request_mark_ordered(*, purchase: PurchaseRequest, by: User) -> PurchaseRequest:
     return _advance(purchase, by=by, action="mark as ordered", to=S.ORDERED)
 
 
 @transaction.atomic
-def purchase_request_mark_received(*, purchase: PurchaseRequest, by) -> PurchaseRequest:
+def purchase_request_mark_received(*, purchase: PurchaseRequest, by: User) -> PurchaseRequest:
     return _advance(purchase, by=by, action="mark as received", to=S.RECEIVED)
 
 
 @transaction.atomic
-def purchase_request_cancel(*, purchase: PurchaseRequest, by) -> PurchaseRequest:
+def purchase_request_cancel(*, purchase: PurchaseRequest, by: User) -> PurchaseRequest:
     purchase = _locked(purchase)
     _require_requester(by, purchase, "cancel")
     _require(purchase, "cancel")

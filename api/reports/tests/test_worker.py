@@ -15,6 +15,7 @@ import pytest
 import redis
 
 from api.accounts.roles import Role
+from api.notifications.models import Notification
 from api.overtime.models import OvertimeRequest
 from api.reports.models import ReportJob, ReportStatus
 from api.system.services import smb_config_create
@@ -237,3 +238,30 @@ def test_two_live_workers_never_run_one_job_at_the_same_time(
     assert sum("reports.run_job" in log and "received" in log for log in logs) == 2
     folder = samba.plain_dir / "reports" / "overtime"
     assert sorted(p.name for p in folder.iterdir()) == [job.file_name]
+
+
+def test_a_share_down_for_every_retry_fails_the_job_and_tells_the_requester(
+    share, samba_outage, client_for, celery_worker_factory
+):
+    """REPORT_UPLOAD_MAX_RETRIES retries, not Celery's default three; after the last the
+    job is failed, says why, and the requester is notified."""
+    samba = samba_outage
+    seed_october(5)
+    worker = celery_worker_factory(
+        **worker_env(REPORT_UPLOAD_RETRY_BASE_SECONDS="0.05", REPORT_UPLOAD_MAX_RETRIES="4")
+    )
+    samba.stop()
+
+    response = client_for(share).post(
+        EXPORT, {"kind": "monthly", "date": "2026-10-01"}, format="json"
+    )
+    job = wait_for(response.json()["id"], {ReportStatus.FAILED}, timeout=90)
+
+    assert job.upload_attempts == 5, worker.log()[-3000:]  # the first try and 4 retries
+    assert job.error.startswith("upload retries exhausted: "), job.error
+    assert "nothing accepts SMB connections" in job.error
+    assert samba.password not in job.error
+    assert job.finished_at is not None
+    failed = Notification.objects.get(recipient=share, kind="report_failed")
+    assert failed.data == {"report_job": job.pk}
+    assert not Notification.objects.filter(recipient=share, kind="report_ready").exists()

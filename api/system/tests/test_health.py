@@ -3,7 +3,9 @@
 import pytest
 
 from api.accounts.roles import Role
+from conftest import free_port
 from tests.factories import make_user
+from tests.samba import samba_configuration, smb_configuration
 
 pytestmark = pytest.mark.django_db
 
@@ -186,3 +188,38 @@ def test_detailed_reports_a_dead_cache_as_degraded_with_the_reason(client_for, s
     assert body["status"] == "degraded"
     assert body["checks"]["cache"]["ok"] is False
     assert "Error" in body["checks"]["cache"]["detail"]
+
+
+# --------------------------------------------------------------------------- the report share
+
+DETAILED = "/api/health/detailed/"
+
+
+@pytest.mark.django_db
+def test_detailed_health_reaches_the_configured_share(samba, client_for):
+    samba_configuration(samba)
+
+    response = client_for(make_user(Role.SUPERADMIN)).get(DETAILED)
+
+    check = response.json()["checks"]["smb"]
+    assert check["ok"] is True, check
+    assert check["info"]["configured"] is True
+    assert check["info"]["unc"] == "\\\\127.0.0.1\\plain"
+    assert "created on the first upload" in check["info"]["detail"]  # no folder yet
+    assert samba.password not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_detailed_health_reports_an_unreachable_share_without_the_password(client_for):
+    smb_configuration(
+        password="never-shown-7d1f", server="127.0.0.1", port=free_port(), timeout_seconds=2
+    )
+
+    response = client_for(make_user(Role.SUPERADMIN)).get(DETAILED)
+
+    body = response.json()
+    assert response.status_code == 200
+    assert body["status"] == "degraded"
+    assert body["checks"]["smb"]["ok"] is False
+    assert "Reaching the share" in body["checks"]["smb"]["detail"]
+    assert "never-shown-7d1f" not in response.content.decode()

@@ -10,6 +10,7 @@ from api.accounts.roles import Role
 from api.system.models import SMBConfiguration, UserActivityLog
 from api.system.tests.factories import make_smb_config
 from tests.factories import make_user
+from tests.samba import samba_configuration, smb_configuration
 
 pytestmark = pytest.mark.django_db
 
@@ -162,3 +163,39 @@ def test_list_query_count_does_not_depend_on_page_size(
 
     assert len(response.json()["results"]) == page_size
     assert len(captured.captured_queries) == 2
+
+
+# --------------------------------------------------------------------------- test-connection
+
+TEST_URL = "/api/v1/smb-configs/{}/test-connection/"
+
+
+@pytest.mark.django_db
+def test_api_test_connection_checks_the_share_and_records_the_result(samba, client_for, settings):
+    config = samba_configuration(samba)
+    superadmin = make_user(Role.SUPERADMIN)
+
+    response = client_for(superadmin).post(TEST_URL.format(config.pk))
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["connect"], body["list"], body["write"]) == (True, True, True), body
+    assert samba.password not in response.content.decode()
+    config.refresh_from_db()
+    assert config.last_tested_at is not None
+    assert config.last_test_result == body
+    audit = UserActivityLog.objects.get(action="test", object_id=str(config.pk))
+    assert audit.user == superadmin
+    assert audit.changes == {"result": body}
+
+
+@pytest.mark.django_db
+def test_api_test_connection_needs_the_right_to_change_smb_configs(client_for):
+    config = smb_configuration(password="irrelevant")
+
+    response = client_for(make_user(Role.USER)).post(TEST_URL.format(config.pk))
+
+    assert response.status_code == 403
+    config.refresh_from_db()
+    assert config.last_tested_at is None
+    assert not UserActivityLog.objects.filter(action="test").exists()

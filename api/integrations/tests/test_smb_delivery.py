@@ -1,4 +1,5 @@
-"""Report delivery to SMB shares, against a real (private) Samba server."""
+"""Delivery to SMB shares with either client, against a real (private) Samba server:
+uploads, outages, leftovers of interrupted uploads, the connection test."""
 
 from __future__ import annotations
 
@@ -6,15 +7,12 @@ import os
 import secrets
 import threading
 import time
-import warnings
 from pathlib import Path
 
 import pytest
 
-from api.accounts.roles import Role
-from api.reports import smb
-from api.system.models import SMBConfiguration, UserActivityLog
-from tests.factories import make_user
+from api.integrations import smb
+from conftest import free_port
 
 pytestmark = pytest.mark.integration
 
@@ -168,9 +166,13 @@ def test_a_server_restart_between_uploads_goes_unnoticed(
 
 
 @pytest.mark.parametrize("client", CLIENTS)
-def test_server_killed_in_the_middle_of_an_upload(samba_outage, samba_target, tmp_path, client):
+def test_server_killed_in_the_middle_of_an_upload(
+    samba_outage, samba_target, tmp_path, settings, client
+):
     """The report is fed through a FIFO so the server can be killed at a known point:
-    after the temporary file exists on the share and before the last byte is sent."""
+    after the temporary file exists on the share and before the last byte is sent.
+    The temporary file left behind is removed by a later upload to that folder once it
+    is older than the longest upload."""
     prefix = _unique()
     target = samba_target("plain", client, path_prefix=prefix, timeout=3.0)
     fifo = tmp_path / "report.fifo"
@@ -215,72 +217,26 @@ def test_server_killed_in_the_middle_of_an_upload(samba_outage, samba_target, tm
     complete.write_bytes(chunk * 2)
     remote = smb.upload(target, complete, "big.xlsx")
     assert smb.read(target, remote) == chunk * 2
+    # Younger than SMB_STALE_PART_SECONDS (an hour): it might be an upload still going on.
+    assert len([path for path in folder.iterdir() if path.name.endswith(".part")]) == 1
+
+    settings.SMB_STALE_PART_SECONDS = 0
+    smb.upload(target, complete, "other.xlsx")
+    assert sorted(path.name for path in folder.iterdir()) == ["big.xlsx", "other.xlsx"]
 
 
 @pytest.mark.parametrize("client", CLIENTS)
-def test_concurrent_uploads_stay_within_the_pool_maximum(
-    samba, samba_target, report, settings, client
-):
-    settings.SMB_POOL_MIN_SIZE = 1
-    settings.SMB_POOL_MAX_SIZE = 3
+def test_a_failed_upload_removes_its_temporary_file(samba, samba_target, report, client):
+    """The server refuses the rename (a folder has the report's name): the bytes were
+    written under the temporary name, and that file is removed again."""
     prefix = _unique()
     target = samba_target("plain", client, path_prefix=prefix)
-    files = [report(300_000) for _ in range(8)]
-    start = threading.Barrier(len(files))
-    errors: list[BaseException] = []
+    (samba.plain_dir / prefix / "taken.xlsx").mkdir(parents=True)
 
-    def deliver(index: int, local: Path) -> None:
-        try:
-            start.wait()
-            for round_ in range(2):
-                smb.upload(target, local, f"r{index}-{round_}.xlsx")
-        except BaseException as exc:
-            errors.append(exc)
+    with pytest.raises(smb.SMBDeliveryError, match="Upload of"):
+        smb.upload(target, report(), "taken.xlsx")
 
-    threads = [threading.Thread(target=deliver, args=item) for item in enumerate(files)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-        assert not thread.is_alive(), "an upload thread is still running after 60 s"
-
-    assert not errors
-    assert sorted(os.listdir(samba.plain_dir / prefix)) == sorted(
-        f"r{index}-{round_}.xlsx" for index in range(8) for round_ in range(2)
-    )
-    if client == "pysmb":
-        stats = smb.pool_stats(target)
-        assert 2 <= stats["peak"] <= 3
-        assert stats["open"] == stats["idle"] <= 3  # nothing leaked, nothing still lent out
-    else:  # smbclient multiplexes all threads over the one registered connection
-        assert smb.pool_stats(target)["peak"] == 0
-
-
-@pytest.mark.parametrize("client", CLIENTS)
-def test_a_forked_worker_does_not_reuse_the_parents_connections(
-    samba, samba_target, report, client
-):
-    """Celery's prefork pool forks; the child must open connections of its own."""
-    target = samba_target("plain", client, path_prefix=_unique(), timeout=5.0)
-    smb.upload(target, report(1000), "parent.xlsx")  # parent holds a live connection now
-    local = report()
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)  # fork() with threads running
-        pid = os.fork()
-    if pid == 0:  # pragma: no cover (child)
-        code = 1
-        try:
-            smb.upload(target, local, "child.xlsx")
-            code = 0
-        finally:
-            os._exit(code)
-    _, status = os.waitpid(pid, 0)
-
-    assert os.waitstatus_to_exitcode(status) == 0
-    assert (samba.plain_dir / target.path_prefix / "child.xlsx").read_bytes() == local.read_bytes()
-    # And the parent's connection is still intact.
-    smb.upload(target, local, "parent-again.xlsx")
+    assert os.listdir(samba.plain_dir / prefix) == ["taken.xlsx"]
 
 
 # --------------------------------------------------------------------------- test_connection
@@ -322,186 +278,37 @@ def test_connection_with_a_wrong_password_says_why_without_the_password(samba_ta
     assert "password" not in repr(target)
 
 
-def test_connection_to_a_closed_port_never_raises(samba_target):
-    from conftest import free_port
+def test_pysmb_says_in_words_that_an_smb3_only_server_needs_smbprotocol(
+    samba_smb3_only, samba_target
+):
+    server = {"port": samba_smb3_only.port, "password": samba_smb3_only.password}
+    target = samba_target("plain", "pysmb", **server)
 
+    result = smb.test_connection(target)
+
+    assert result["connect"] is False
+    assert "requires a newer SMB dialect than pysmb speaks" in result["detail"]
+    assert "SMB 2.0.2" in result["detail"]
+    assert "choose the smbprotocol client" in result["detail"]
+    assert "pysmb dialects" not in result["detail"]  # the library's own words
+    with pytest.raises(smb.SMBDeliveryError, match="newer SMB dialect"):
+        smb.reachable(target)
+    # The client it suggests gets in.
+    suggested = smb.test_connection(samba_target("plain", "smbprotocol", **server))
+    assert suggested["write"] is True, suggested
+
+
+def test_pysmb_refused_by_an_encrypted_share_suggests_smbprotocol(samba_target):
+    result = smb.test_connection(samba_target("secure", "pysmb"))
+
+    assert result["connect"] is True
+    assert result["write"] is False
+    assert "access denied" in result["detail"]
+    assert "choose the smbprotocol client" in result["detail"]
+
+
+def test_connection_to_a_closed_port_never_raises(samba_target):
     result = smb.test_connection(samba_target("plain", "pysmb", port=free_port(), timeout=2.0))
 
     assert result["connect"] is False
     assert "nothing accepts SMB connections" in result["detail"]
-
-
-# --------------------------------------------------------------------------- targets
-
-
-def _smb_settings(settings, **overrides) -> None:
-    values = {
-        "SMB_ENABLED": True,
-        "SMB_SERVER": "files.example.com",
-        "SMB_SHARE_NAME": "Reports",
-        "SMB_USERNAME": "svc-reports",
-        "SMB_PASSWORD": "env-secret",
-        "SMB_DOMAIN": "CORP",
-        "SMB_PORT": 445,
-        "SMB_TIMEOUT": 12,
-        "SMB_PATH_PREFIX": "ptb/exports",
-        "SMB_CLIENT": "smbprotocol",
-        **overrides,
-    }
-    for name, value in values.items():
-        setattr(settings, name, value)
-
-
-def _configuration(*, password: str, is_active: bool = True, **fields) -> SMBConfiguration:
-    values = {
-        "name": _unique("cfg"),
-        "server": "nas.example.com",
-        "port": 1445,
-        "share_name": "Exports",
-        "username": "ptb",
-        "domain": "WORKGROUP",
-        "path_prefix": "monthly",
-        "client": "pysmb",
-        "timeout_seconds": 7,
-        "is_active": is_active,
-        **fields,
-    }
-    config = SMBConfiguration(**values)
-    config.set_password(password)
-    config.save()
-    return config
-
-
-def _samba_configuration(samba) -> SMBConfiguration:
-    """The active configuration, pointing at the session's smbd (plain share)."""
-    return _configuration(
-        password=samba.password,
-        server="127.0.0.1",
-        port=samba.port,
-        share_name="plain",
-        username=samba.username,
-        path_prefix=_unique(),
-        timeout_seconds=5,
-    )
-
-
-@pytest.mark.django_db
-def test_active_target_prefers_the_active_configuration(settings):
-    _smb_settings(settings)
-    _configuration(password="inactive-secret", is_active=False, server="old.example.com")
-    _configuration(password="db-secret")
-
-    target = smb.active_target()
-
-    assert target == smb.SMBTarget(
-        server="nas.example.com",
-        port=1445,
-        share="Exports",
-        username="ptb",
-        password="db-secret",
-        domain="WORKGROUP",
-        path_prefix="monthly",
-        client="pysmb",
-        require_encryption=False,
-        timeout=7.0,
-    )
-
-
-@pytest.mark.django_db
-def test_active_target_falls_back_to_the_environment_then_to_none(settings):
-    _smb_settings(settings)
-    _configuration(password="inactive-secret", is_active=False)
-
-    target = smb.active_target()
-    assert target is not None
-    assert (target.server, target.share, target.password, target.client, target.timeout) == (
-        "files.example.com",
-        "Reports",
-        "env-secret",
-        "smbprotocol",
-        12.0,
-    )
-
-    settings.SMB_ENABLED = False
-    assert smb.active_target() is None
-
-
-def test_an_incomplete_environment_is_a_delivery_error(settings):
-    _smb_settings(settings, SMB_SERVER="", SMB_CLIENT="samba4")
-
-    with pytest.raises(smb.SMBDeliveryError, match="no server; unknown client 'samba4'"):
-        smb.SMBTarget.from_settings()
-
-
-# --------------------------------------------------------------------------- API
-
-
-URL = "/api/v1/smb-configs/{}/test-connection/"
-
-
-@pytest.mark.django_db
-def test_api_test_connection_checks_the_share_and_records_the_result(samba, client_for, settings):
-    config = _samba_configuration(samba)
-    superadmin = make_user(Role.SUPERADMIN)
-
-    response = client_for(superadmin).post(URL.format(config.pk))
-
-    assert response.status_code == 200, response.content
-    body = response.json()
-    assert (body["connect"], body["list"], body["write"]) == (True, True, True), body
-    assert samba.password not in response.content.decode()
-    config.refresh_from_db()
-    assert config.last_tested_at is not None
-    assert config.last_test_result == body
-    audit = UserActivityLog.objects.get(action="test", object_id=str(config.pk))
-    assert audit.user == superadmin
-    assert audit.changes == {"result": body}
-
-
-@pytest.mark.django_db
-def test_api_test_connection_needs_the_right_to_change_smb_configs(client_for):
-    config = _configuration(password="irrelevant")
-
-    response = client_for(make_user(Role.USER)).post(URL.format(config.pk))
-
-    assert response.status_code == 403
-    config.refresh_from_db()
-    assert config.last_tested_at is None
-    assert not UserActivityLog.objects.filter(action="test").exists()
-
-
-# --------------------------------------------------------------------------- health
-
-DETAILED = "/api/health/detailed/"
-
-
-@pytest.mark.django_db
-def test_detailed_health_reaches_the_configured_share(samba, client_for):
-    _samba_configuration(samba)
-
-    response = client_for(make_user(Role.SUPERADMIN)).get(DETAILED)
-
-    check = response.json()["checks"]["smb"]
-    assert check["ok"] is True, check
-    assert check["info"]["configured"] is True
-    assert check["info"]["unc"] == "\\\\127.0.0.1\\plain"
-    assert "created on the first upload" in check["info"]["detail"]  # no folder yet
-    assert samba.password not in response.content.decode()
-
-
-@pytest.mark.django_db
-def test_detailed_health_reports_an_unreachable_share_without_the_password(client_for):
-    from conftest import free_port
-
-    _configuration(
-        password="never-shown-7d1f", server="127.0.0.1", port=free_port(), timeout_seconds=2
-    )
-
-    response = client_for(make_user(Role.SUPERADMIN)).get(DETAILED)
-
-    body = response.json()
-    assert response.status_code == 200
-    assert body["status"] == "degraded"
-    assert body["checks"]["smb"]["ok"] is False
-    assert "Reaching the share" in body["checks"]["smb"]["detail"]
-    assert "never-shown-7d1f" not in response.content.decode()

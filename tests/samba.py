@@ -1,4 +1,5 @@
-"""A private Samba server for the SMB delivery tests.
+"""A private Samba server for the SMB tests (integrations, reports, system), and the
+fixtures their conftest files import.
 
 Everything smbd writes (tdb databases, pid file, sockets, logs) lives in one temporary
 directory, it listens only on 127.0.0.1 at a free high port and it serves two shares:
@@ -11,10 +12,18 @@ Unix account to run file operations as, so a system user is created once if miss
 (the tests run as root). `stop()` kills smbd and the children it forked (one per client
 connection, plus samba-dcerpcd if something asked for RPC); `start()` starts it again on
 the same port, so a test can take the server away under a client and bring it back.
+
+`SambaServer(min_protocol="SMB3")` serves the same shares to SMB 3 clients only (what
+Windows can demand), which pysmb (SMB 2.0.2 at most) cannot negotiate with.
+
+The fixtures are imported by several conftest files; each of those registers its own
+copy of a session fixture, so the servers themselves are kept here, one per kind for
+the whole process (`shared_server()`), and stopped when it exits.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import ctypes
 import os
@@ -27,7 +36,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from conftest import free_port, wait_for_port
+import pytest
+
+from api.integrations import smb
+from api.system.models import SMBConfiguration
+from conftest import free_port, require_service, wait_for_port
 
 SMBD = "/usr/sbin/smbd"
 UNIX_USER = "ptbsmbtest"
@@ -70,8 +83,9 @@ def _die_with_parent() -> None:
 class SambaServer:
     """One private smbd. Create it, then `start()`; `close()` stops it and removes its files."""
 
-    def __init__(self, *, port: int | None = None) -> None:
+    def __init__(self, *, port: int | None = None, min_protocol: str = "SMB2_02") -> None:
         self.port = port or free_port()
+        self.min_protocol = min_protocol
         self.username = UNIX_USER
         # Random per run: a fixed test password would be a standing credential on the host.
         self.password = f"Smb-{secrets.token_urlsafe(12)}"
@@ -113,7 +127,7 @@ class SambaServer:
     interfaces = lo
     bind interfaces only = yes
     disable netbios = yes
-    server min protocol = SMB2_02
+    server min protocol = {self.min_protocol}
     load printers = no
     printing = bsd
     printcap name = /dev/null
@@ -220,3 +234,110 @@ class SambaServer:
 
     def __repr__(self) -> str:
         return f"SambaServer(port={self.port}, root={self.root}, running={self.running})"
+
+
+_servers: dict[str, SambaServer] = {}
+
+
+def shared_server(min_protocol: str = "SMB2_02") -> SambaServer:
+    """The process's running smbd of that kind, started on first use."""
+    require_service("Samba (smbd)", samba_problem())
+    server = _servers.get(min_protocol)
+    if server is None:
+        server = SambaServer(min_protocol=min_protocol)
+        try:
+            server.start()
+        except BaseException:
+            server.close()
+            raise
+        _servers[min_protocol] = server
+        atexit.register(server.close)
+    server.start()  # a no-op unless a test left it stopped
+    return server
+
+
+@pytest.fixture(scope="session")
+def samba():
+    """One running smbd for the whole run: `.port`, `.plain_dir`, `.secure_dir`,
+    `.username`, `.password`, `.stop()`, `.start()`. A test that stops it asks for
+    `samba_outage` instead, which starts it again whatever happens."""
+    return shared_server()
+
+
+@pytest.fixture(scope="session")
+def samba_smb3_only():
+    """A second smbd whose minimum dialect is SMB 3 (pysmb cannot negotiate with it)."""
+    return shared_server("SMB3")
+
+
+@pytest.fixture
+def samba_outage(samba):
+    """The session's smbd, for a test that stops it; running again afterwards."""
+    yield samba
+    samba.start()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_smb_pools():
+    """Pools and smbclient sessions are process-wide; no test sees another's."""
+    smb.close_pools()
+    yield
+    smb.close_pools()
+
+
+@pytest.fixture
+def samba_target(samba):
+    """`samba_target(share="plain", client="pysmb", **overrides)` -> SMBTarget."""
+
+    def make(share: str = "plain", client: str = "pysmb", **overrides) -> smb.SMBTarget:
+        fields = {
+            "server": "127.0.0.1",
+            "port": samba.port,
+            "share": share,
+            "username": samba.username,
+            "password": samba.password,
+            "domain": "WORKGROUP",
+            "path_prefix": "",
+            "client": client,
+            "require_encryption": False,
+            "timeout": 5.0,
+            **overrides,
+        }
+        return smb.SMBTarget(**fields)
+
+    return make
+
+
+def smb_configuration(*, password: str, is_active: bool = True, **fields) -> SMBConfiguration:
+    """A saved SMBConfiguration (active unless told), with `password` encrypted."""
+    values = {
+        "name": f"cfg-{secrets.token_hex(4)}",
+        "server": "nas.example.com",
+        "port": 1445,
+        "share_name": "Exports",
+        "username": "ptb",
+        "domain": "WORKGROUP",
+        "path_prefix": "monthly",
+        "client": "pysmb",
+        "timeout_seconds": 7,
+        "is_active": is_active,
+        **fields,
+    }
+    config = SMBConfiguration(**values)
+    config.set_password(password)
+    config.save()
+    return config
+
+
+def samba_configuration(samba: SambaServer, **fields) -> SMBConfiguration:
+    """The active configuration, pointing at `samba` (plain share, a fresh prefix)."""
+    values = {
+        "server": "127.0.0.1",
+        "port": samba.port,
+        "share_name": "plain",
+        "username": samba.username,
+        "path_prefix": f"t-{secrets.token_hex(4)}",
+        "timeout_seconds": 5,
+        **fields,
+    }
+    return smb_configuration(password=samba.password, **values)

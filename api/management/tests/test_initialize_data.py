@@ -1,0 +1,144 @@
+"""`initialize_data --demo`: run again it changes nothing, and what it generates could
+have happened (times in order, decisions by people allowed to decide)."""
+
+from datetime import datetime
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.utils import timezone
+
+from api.accounts.models import ExternalUser, User
+from api.accounts.roles import Role
+from api.accounts.selectors import user_department_id
+from api.org.models import Department, Employee
+from api.overtime.models import OvertimeRequest, OvertimeStatus
+
+pytestmark = pytest.mark.django_db
+
+DECIDED_BY = ("first_approved_by", "second_approved_by", "rejected_by")
+# Written by every run on purpose (or per request), not demo data.
+VOLATILE = {"UserActivityLog", "UserSession", "LoginAttempt"}
+
+
+@pytest.fixture
+def demo(tmp_path, monkeypatch):
+    from api.management.commands import initialize_data as command
+
+    monkeypatch.setattr(command, "DEMO_PASSWORD_FILE", tmp_path / "pw")
+
+    def run():
+        call_command("initialize_data", "--demo", verbosity=0)
+
+    run()
+    return run
+
+
+def snapshot() -> dict[str, list[tuple]]:
+    """Every row of every model of the app, in a comparable form."""
+    tables = {}
+    for model in apps.get_app_config("api").get_models():
+        if model.__name__ in VOLATILE:
+            continue
+        fields = [f.attname for f in model._meta.concrete_fields]
+        tables[model.__name__] = sorted(model.objects.order_by("pk").values_list(*fields), key=repr)
+    return tables
+
+
+def test_a_second_run_changes_nothing(demo):
+    first = snapshot()
+
+    demo()
+
+    second = snapshot()
+    changed = [name for name in first if first[name] != second[name]]
+    assert changed == []
+
+
+def test_a_second_run_keeps_sso_links_and_managers(demo):
+    linked = dict(Employee.objects.exclude(user=None).values_list("employee_code", "user_id"))
+    managers = dict(Department.objects.exclude(manager=None).values_list("code", "manager_id"))
+    assert {"E00001", "E00002"} <= set(linked)
+    assert "ENG" in managers
+
+    demo()
+
+    assert dict(Employee.objects.exclude(user=None).values_list("employee_code", "user_id")) == (
+        linked
+    )
+    assert dict(Department.objects.exclude(manager=None).values_list("code", "manager_id")) == (
+        managers
+    )
+
+
+def test_demo_admin_is_the_ptb_admin_of_eng_and_the_local_admin_is_named(demo):
+    demo_admin = User.objects.get(username="demo.admin")
+    assert demo_admin.role == Role.PTB_ADMIN
+    assert user_department_id(demo_admin) == Department.objects.get(code="ENG").pk
+    assert ExternalUser.objects.get(user=demo_admin).external_id == "emp-00002"
+    admin = User.objects.get(username="admin")
+    assert admin.get_full_name()
+    assert admin.role == Role.SUPERADMIN
+
+
+def test_requests_follow_the_workflow_in_time(demo):
+    now = timezone.now()
+    requests = list(OvertimeRequest.objects.all())
+    assert len(requests) == 200
+    for r in requests:
+        steps = [r.created_at, r.submitted_at, r.first_approved_at, r.second_approved_at]
+        present = [step for step in steps if step is not None]
+        assert present == sorted(present), r
+        assert all(step <= now for step in present), r
+        for moment in (r.rejected_at, r.cancelled_at):
+            if moment is not None:
+                assert r.submitted_at is not None, r
+                assert r.submitted_at <= moment <= now, r
+        if r.status == OvertimeStatus.DRAFT:
+            assert r.submitted_at is None
+        else:
+            assert r.submitted_at is not None
+            # The same moment, whatever offset it was written with.
+            checked_at = datetime.fromisoformat(r.regulation_check["checked_at"])
+            assert checked_at == r.submitted_at
+        assert "date" in r.regulation_check
+
+
+def test_decisions_are_by_an_admin_of_the_department_never_the_owner(demo):
+    requests = OvertimeRequest.objects.select_related("employee", *DECIDED_BY)
+    decided = 0
+    for r in requests:
+        for name in DECIDED_BY:
+            decider = getattr(r, name)
+            if decider is None:
+                continue
+            decided += 1
+            assert decider.pk not in (r.created_by_id, r.employee.user_id), r
+            assert decider.role in (Role.PTB_ADMIN, Role.SUPERADMIN), (r, decider.role)
+            if decider.role == Role.PTB_ADMIN:
+                assert user_department_id(decider) == r.employee.department_id, r
+        if r.second_approved_by_id is not None:
+            assert r.second_approved_by.role == Role.SUPERADMIN
+    assert decided > 50
+
+
+def test_second_approvals_where_the_regulation_asks_for_them(demo):
+    needing = OvertimeRequest.objects.filter(requires_second_approval=True)
+    approved = OvertimeRequest.objects.filter(status=OvertimeStatus.APPROVED)
+    assert approved.exists()
+    for r in approved:
+        assert r.first_approved_by_id is not None
+        assert (r.second_approved_by_id is not None) == r.requires_second_approval, r
+    for r in needing.filter(status=OvertimeStatus.PENDING_SECOND_APPROVAL):
+        assert r.second_approved_by_id is None
+        assert r.first_approved_by.role == Role.PTB_ADMIN
+
+
+def test_the_printed_admin_has_something_to_decide(demo):
+    admin = User.objects.get(username="admin")
+    waiting = OvertimeRequest.objects.filter(
+        status__in=[OvertimeStatus.SUBMITTED, OvertimeStatus.PENDING_SECOND_APPROVAL]
+    ).exclude(created_by=admin)
+    assert not OvertimeRequest.objects.filter(created_by=admin).exists()
+    assert OvertimeRequest.objects.values("created_by").distinct().count() > 1
+    assert waiting.exists()
