@@ -118,7 +118,14 @@ def test_the_status_groups_are_the_models_statuses(writer):
 
 def test_every_sheet_has_a_title_what_it_counts_and_a_filtered_frozen_header(workbook):
     result, book, _ = workbook
-    assert book.sheetnames == ["Summary", "Employees", "Details", "Violations", "Filters"]
+    assert book.sheetnames == [
+        "Summary",
+        "Departments",
+        "Employees",
+        "Details",
+        "Violations",
+        "Filters",
+    ]
     for sheet in book.worksheets:
         assert sheet["A1"].value == "Overtime monthly report, 2026-10-01 to 2026-10-31"
         assert sheet["A2"].value  # what the figures count
@@ -129,7 +136,7 @@ def test_every_sheet_has_a_title_what_it_counts_and_a_filtered_frozen_header(wor
         assert last.rstrip("0123456789") == sheet.cell(3, sheet.max_column).column_letter
         assert int(last.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")) == sheet.max_row
     assert book["Summary"]["A2"].value.startswith("Hours: approved requests only")
-    assert book["Details"].column_dimensions["P"].width >= 40  # the reason column is wide
+    assert book["Details"].column_dimensions["S"].width >= 40  # the reason column is wide
     assert result.row_count == len(ROWS)
 
 
@@ -174,7 +181,7 @@ def test_details_list_every_request_with_its_status(workbook):
 
 def test_user_text_that_looks_like_a_formula_stays_text(workbook):
     _, book, _ = workbook
-    reasons = {r[0]: r[15] for r in sheet_rows(book, "Details")}
+    reasons = {r[0]: r[18] for r in sheet_rows(book, "Details")}
     assert reasons[2] == '=HYPERLINK("http://evil.example","click")'
     assert reasons[3] == "+1 more"
     assert reasons[4] == "@mention -minus"
@@ -274,7 +281,7 @@ def test_an_empty_period_still_makes_a_readable_workbook(tmp_path, writer):
     book = load_workbook(result.path)
     assert result.row_count == 0
     assert sheet_rows(book, "Details") == []
-    assert book["Details"].auto_filter.ref == "A3:P3"
+    assert book["Details"].auto_filter.ref == "A3:S3"
     assert dict(sheet_rows(book, "Filters"))["Requests"] == "0"
 
 
