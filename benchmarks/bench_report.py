@@ -81,8 +81,14 @@ def _seed() -> dict:
     from api.accounts.models import User
     from api.org.models import Department, Employee, Project
     from api.overtime.models import OvertimeRequest
+    from api.overtime.regulation_defaults import regulation_preset_upgrade
+    from api.overtime.services.regulations import regulation_ensure_default
 
     call_command("migrate", "--noinput", verbosity=0)
+    # The shipped PP 35/2021 regulation, as a deploy leaves it: every row gets its day
+    # category and compensation hours, so the build measures their cost too.
+    regulation, created = regulation_ensure_default()
+    regulation_preset_upgrade(regulation, created=created)
     if OvertimeRequest.objects.count() == ROWS:
         return {"seeded": 0}
     started = time.perf_counter()
@@ -208,6 +214,9 @@ def _build(mode: str) -> dict:
                         row.status,
                         row.is_weekend,
                         row.is_holiday,
+                        row.day_category,
+                        row.compensation_hours,
+                        row.meal_due,
                         "; ".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in row.breaks),
                         row.reason,
                     )

@@ -2,8 +2,8 @@
 
 One pass over the rows writes the "Details" sheet as they come (XlsxWriter in
 constant-memory mode flushes each row to disk) and adds them into running totals
-(api/reports/workbook/totals.py); the "Summary", "Employees" and "Violations" sheets
-are written from those at the end. Memory is bounded by the number of groups
+(api/reports/workbook/totals.py); the "Summary", "Departments", "Employees" and
+"Violations" sheets are written from those at the end. Memory is bounded by the number of groups
 (departments x projects, employees x days), not by the number of rows.
 
 Headline hours count approved requests; pending ones have their own columns; drafts,
@@ -23,7 +23,16 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from api.reports.workbook.columns import DETAILS, EMPLOYEES, FILTERS, SHEETS, SUMMARY, VIOLATIONS
+from api.reports.workbook.columns import (
+    CATEGORY_LABELS,
+    DEPARTMENTS,
+    DETAILS,
+    EMPLOYEES,
+    FILTERS,
+    SHEETS,
+    SUMMARY,
+    VIOLATIONS,
+)
 from api.reports.workbook.totals import Totals
 from api.reports.workbook.violations import LimitsLookup, violations
 from api.reports.workbook.writers import DEFAULT_WRITER, WRITERS, PrintTitle
@@ -52,6 +61,12 @@ class ReportRow:
     breaks: tuple[tuple[datetime, datetime], ...] = ()
     # The regulation is found by department id: two departments may share a name.
     department_id: int | None = None
+    # What payroll needs, under the regulation in force (api/reports/selectors.py): the
+    # day category (rules.DayCategory's value), the hours weighted by its compensation
+    # tiers, and whether a meal is due. None / False without a regulation in force.
+    day_category: str | None = None
+    compensation_hours: Decimal | None = None
+    meal_due: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +150,9 @@ def build_report(
                 row.status,
                 "yes" if row.is_weekend else "no",
                 "yes" if row.is_holiday else "no",
+                CATEGORY_LABELS.get(row.day_category, ""),
+                row.compensation_hours,
+                "yes" if row.meal_due else "no",
                 breaks,
                 row.reason,
             ),
@@ -144,6 +162,8 @@ def build_report(
 
     for record in totals.summary_records():
         book.row(SUMMARY.name, _in_column_order(SUMMARY, record))
+    for record in totals.department_records():
+        book.row(DEPARTMENTS.name, _in_column_order(DEPARTMENTS, record))
     for record in totals.employee_records():
         book.row(EMPLOYEES.name, _in_column_order(EMPLOYEES, record))
     violation_count = 0

@@ -4,9 +4,10 @@ the workbooks are checked against."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Count, Sum
@@ -37,7 +38,10 @@ def generate_month(*, requests: int = 180, one_day: date | None = None) -> list:
     statuses = OvertimeStatus.values
     for n in range(requests):
         day = one_day or OCTOBER[0] + timedelta(days=n % 31)
-        start = datetime(day.year, day.month, day.day, 16, tzinfo=UTC) + timedelta(minutes=n)
+        # 16:00 local plus up to three hours: every request starts on its local `day`,
+        # inside the report's period, whatever TIME_ZONE is.
+        local = datetime(day.year, day.month, day.day, 16, tzinfo=ZoneInfo(settings.TIME_ZONE))
+        start = local + timedelta(minutes=n)
         total = HOURS[n % len(HOURS)] + 1
         brk = Decimal("0.50") if n % 3 == 0 else Decimal("0")
         request = OvertimeRequest.objects.create(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -118,7 +119,14 @@ def test_the_status_groups_are_the_models_statuses(writer):
 
 def test_every_sheet_has_a_title_what_it_counts_and_a_filtered_frozen_header(workbook):
     result, book, _ = workbook
-    assert book.sheetnames == ["Summary", "Employees", "Details", "Violations", "Filters"]
+    assert book.sheetnames == [
+        "Summary",
+        "Departments",
+        "Employees",
+        "Details",
+        "Violations",
+        "Filters",
+    ]
     for sheet in book.worksheets:
         assert sheet["A1"].value == "Overtime monthly report, 2026-10-01 to 2026-10-31"
         assert sheet["A2"].value  # what the figures count
@@ -129,7 +137,7 @@ def test_every_sheet_has_a_title_what_it_counts_and_a_filtered_frozen_header(wor
         assert last.rstrip("0123456789") == sheet.cell(3, sheet.max_column).column_letter
         assert int(last.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")) == sheet.max_row
     assert book["Summary"]["A2"].value.startswith("Hours: approved requests only")
-    assert book["Details"].column_dimensions["P"].width >= 40  # the reason column is wide
+    assert book["Details"].column_dimensions["S"].width >= 40  # the reason column is wide
     assert result.row_count == len(ROWS)
 
 
@@ -174,7 +182,7 @@ def test_details_list_every_request_with_its_status(workbook):
 
 def test_user_text_that_looks_like_a_formula_stays_text(workbook):
     _, book, _ = workbook
-    reasons = {r[0]: r[15] for r in sheet_rows(book, "Details")}
+    reasons = {r[0]: r[18] for r in sheet_rows(book, "Details")}
     assert reasons[2] == '=HYPERLINK("http://evil.example","click")'
     assert reasons[3] == "+1 more"
     assert reasons[4] == "@mention -minus"
@@ -274,7 +282,7 @@ def test_an_empty_period_still_makes_a_readable_workbook(tmp_path, writer):
     book = load_workbook(result.path)
     assert result.row_count == 0
     assert sheet_rows(book, "Details") == []
-    assert book["Details"].auto_filter.ref == "A3:P3"
+    assert book["Details"].auto_filter.ref == "A3:S3"
     assert dict(sheet_rows(book, "Filters"))["Requests"] == "0"
 
 
@@ -292,3 +300,45 @@ def test_many_rows_of_every_status_add_up(tmp_path, writer):
     assert total["Net hours"] == float(sum(r.net_hours for r in approved))
     assert total["Pending net hours"] == float(sum(r.net_hours for r in pending))
     assert total["Not counted requests"] == len(many) - len(approved) - len(pending)
+
+
+def test_payroll_columns_add_up_approved_requests_only(tmp_path, writer):
+    payroll = [
+        (row(1, hours=2), "workday", D("3.5"), False),
+        (row(2, day=4, start=10, hours=9), "rest_day", D(19), True),
+        (row(3, **BO, start=10, hours=6), "holiday_shortest_day", D(13), True),
+        (row(4, **BO, day=5, hours=5, status="submitted"), "workday", D("9.5"), True),
+        (row(5, **BO, day=6, hours=2), None, None, False),  # no regulation in force
+    ]
+    rows = [
+        dataclasses.replace(r, day_category=category, compensation_hours=hours, meal_due=meal)
+        for r, category, hours, meal in payroll
+    ]
+    result = build_report(MONTHLY, iter(rows), tmp_path / "payroll.xlsx", writer=writer)
+    employees = frame(result.path, "Employees").set_index("Employee code")
+    assert employees.loc["E1", ["Workday hours", "Rest day hours"]].tolist() == [2, 9]
+    assert employees.loc["E1", ["Compensation hours", "Meals"]].tolist() == [22.5, 1]
+    assert employees.loc["E2", "Holiday on shortest workday hours"] == 6
+    # The pending 5 h and its 9.5 are not paid; the 2 h without a regulation are in the
+    # net hours but in no category.
+    assert employees.loc["E2", ["Net hours", "Workday hours", "Compensation hours"]].tolist() == [
+        8,
+        0,
+        13,
+    ]
+    departments = frame(result.path, "Departments").set_index("Department")
+    assert departments.loc["Ops", "Compensation hours"] == 22.5
+    assert departments.loc[
+        "All departments", ["Requests", "Compensation hours", "Meals"]
+    ].tolist() == [
+        4,
+        35.5,
+        2,
+    ]
+    assert "1/173 of the monthly wage" in load_workbook(result.path)["Departments"]["A2"].value
+    details = frame(result.path, "Details").set_index("ID")
+    assert details.loc[2, ["Day category", "Compensation hours", "Meal"]].tolist() == [
+        "Rest day",
+        19,
+        "yes",
+    ]

@@ -60,7 +60,7 @@ def test_details_list_every_request_with_its_status(tmp_path):
     assert dict(zip(details["ID"], details["Status"], strict=True)) == dict(
         OvertimeRequest.objects.values_list("id", "status")
     )
-    assert load_workbook(result.path)["Details"].auto_filter.ref == f"A3:P{len(details) + 3}"
+    assert load_workbook(result.path)["Details"].auto_filter.ref == f"A3:S{len(details) + 3}"
 
 
 def test_rows_carry_the_department_id(tmp_path):

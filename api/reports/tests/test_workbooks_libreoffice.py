@@ -15,10 +15,16 @@ import subprocess
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
+from django.db.models import Q, Sum
 
+from api.calendar.models import Holiday
 from api.overtime.models import OvertimeRequest
+from api.overtime.regulation_defaults import PP35_TIERS, compensation_tiers_replace
+from api.overtime.rules import Tier, compensation_hours, tiers_for
 from api.reports.tests.month import (
     OCTOBER,
     build,
@@ -29,6 +35,7 @@ from api.reports.tests.month import (
 from api.reports.workbook.columns import SHEETS
 from api.reports.workbook.writers import HEADER_ROW
 from conftest import require_service
+from tests.factories import make_regulation
 
 pytestmark = [pytest.mark.django_db, pytest.mark.integration]
 
@@ -36,6 +43,7 @@ SHEET_NAMES = [sheet.name for sheet in SHEETS]
 # Comma-separated, '"'-quoted, UTF-8, raw values (not as shown), every sheet to a file.
 CSV_FILTER = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
 A_DAY = date(2026, 10, 6)
+ZONE = ZoneInfo(settings.TIME_ZONE)
 
 
 @pytest.fixture(scope="session")
@@ -125,7 +133,7 @@ def test_a_daily_report_of_110_requests_prints_in_a_few_pages(tmp_path, soffice)
     # One page wide at a readable scale: at most 4 pages, and not squeezed onto one.
     assert 2 <= pages["Details"] <= 4, pages
     assert {name: n for name, n in pages.items() if name != "Details"} == dict.fromkeys(
-        ["Summary", "Employees", "Violations", "Filters"], 1
+        ["Summary", "Departments", "Employees", "Violations", "Filters"], 1
     )
 
 
@@ -135,6 +143,7 @@ def test_the_summary_of_a_month_is_one_page(tmp_path, soffice):
     soffice(result.path, "pdf", tmp_path / "pdf")
     pages = pages_per_sheet((tmp_path / "pdf" / "monthly.pdf").read_bytes())
     assert pages["Summary"] == 1, pages
+    assert pages["Departments"] == 1, pages
     assert pages["Employees"] == 1, pages
     assert pages["Details"] <= 6, pages  # 180 requests
 
@@ -185,3 +194,79 @@ def test_every_sheet_converts_to_csv_with_the_database_totals(tmp_path, soffice)
     assert any(row["Reason"].startswith("=SUM(") for row in details)
     described = {row["Setting"]: row["Value"] for row in read_sheet(folder, "monthly", "Filters")}
     assert described["Requests"] == str(len(details))
+
+
+# ------------------------------------------------------------ the payroll columns
+
+HOLIDAY = date(2026, 10, 14)  # a Wednesday
+PP35 = [
+    (category, week, Tier(Decimal(a), b and Decimal(b), Decimal(m)))
+    for category, week, a, b, m in PP35_TIERS
+]
+
+
+def _net(requests, condition) -> Decimal:
+    return requests.filter(condition).aggregate(h=Sum("net_hours"))["h"] or Decimal(0)
+
+
+def expected_payroll() -> dict[str, dict[str, Decimal]]:
+    """Per employee, from SQL sums by day kind (weekday and date in the company's time
+    zone) and the compensation of each approved request by PP 35/2021's own table."""
+    approved = OvertimeRequest.objects.filter(status="approved", start_at__date__month=10)
+    holiday = Q(start_at__date=HOLIDAY)
+    rest = Q(start_at__week_day__in=(1, 7)) & ~holiday  # Sunday, Saturday
+    found: dict[str, dict[str, Decimal]] = {}
+    for code in approved.values_list("employee__employee_code", flat=True).distinct():
+        mine = approved.filter(employee__employee_code=code)
+        compensation = Decimal(0)
+        for request in mine:
+            category = (
+                "public_holiday"
+                if request.start_at.astimezone(ZONE).date() == HOLIDAY
+                else "rest_day"
+                if request.start_at.astimezone(ZONE).weekday() >= 5
+                else "workday"
+            )
+            compensation += compensation_hours(request.net_hours, tiers_for(PP35, category, 5))
+        found[code] = {
+            "Workday hours": _net(mine, ~rest & ~holiday),
+            "Rest day hours": _net(mine, rest),
+            "Public holiday hours": _net(mine, holiday),
+            "Holiday on shortest workday hours": Decimal(0),
+            "Compensation hours": compensation,
+            "Meals": Decimal(mine.filter(net_hours__gte=4).count()),
+        }
+    return found
+
+
+def test_the_payroll_columns_convert_to_csv_with_the_database_figures(tmp_path, soffice):
+    compensation_tiers_replace(make_regulation())  # global, 5-day week, PP 35/2021
+    Holiday.objects.create(date=HOLIDAY, name="A holiday")
+    generate_month()
+    result = build(tmp_path / "monthly.xlsx")
+    soffice(result.path, CSV_FILTER, tmp_path / "csv")
+    folder = tmp_path / "csv"
+
+    employees = {row["Employee code"]: row for row in read_sheet(folder, "monthly", "Employees")}
+    expected = expected_payroll()
+    assert any(figures["Rest day hours"] for figures in expected.values())
+    assert any(figures["Public holiday hours"] for figures in expected.values())
+    for code, figures in expected.items():
+        shown = {name: number(employees[code][name]) for name in figures}
+        assert shown == {name: number(str(value)) for name, value in figures.items()}, code
+
+    departments = {row["Department"]: row for row in read_sheet(folder, "monthly", "Departments")}
+    everything = departments["All departments"]
+    for name in ("Workday hours", "Rest day hours", "Public holiday hours", "Compensation hours"):
+        assert number(everything[name]) == sum(f[name] for f in expected.values()), name
+    assert number(everything["Meals"]) == sum(f["Meals"] for f in expected.values())
+    approved = OvertimeRequest.objects.filter(status="approved").aggregate(h=Sum("net_hours"))
+    assert number(everything["Net hours"]) == approved["h"]
+    # Departments of one name are one row, as on the Summary sheet.
+    assert set(departments) == {"Support", "Engineering", "All departments"}
+
+    details = read_sheet(folder, "monthly", "Details")
+    by_id = {int(row["ID"]): row for row in details}
+    for request in OvertimeRequest.objects.filter(start_at__date=HOLIDAY):
+        assert by_id[request.pk]["Day category"] == "Public holiday"
+        assert by_id[request.pk]["Meal"] == ("yes" if request.net_hours >= 4 else "no")

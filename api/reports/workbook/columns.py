@@ -1,13 +1,15 @@
 """What each sheet shows: its columns, in order, and the line saying what it counts.
 
-A sheet's rows are written from records keyed by column `key`, so a new column (the
-compensation per day category, for one) is one more `Column` here and one more key in
-the record that fills it (`api/reports/workbook/totals.py`); nothing else moves.
+A sheet's rows are written from records keyed by column `key`, so a new column is one
+more `Column` here and one more key in the record that fills it
+(`api/reports/workbook/totals.py`); nothing else moves.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from api.overtime.rules import DayCategory
 
 # Statuses as api.overtime.models.OvertimeStatus spells them (kept as plain strings so
 # the builder needs no Django; a test checks they match).
@@ -33,6 +35,32 @@ class Sheet:
     # Printed under the title and in the page footer: what the sheet's figures count.
     counts: str
 
+
+# How a day category reads in a cell, and the key of its approved net hours in totals.
+CATEGORY_LABELS = {
+    DayCategory.WORKDAY.value: "Workday",
+    DayCategory.REST_DAY.value: "Rest day",
+    DayCategory.PUBLIC_HOLIDAY.value: "Public holiday",
+    DayCategory.HOLIDAY_SHORTEST_DAY.value: "Holiday on shortest workday",
+}
+CATEGORY_KEYS = {category: f"{category}_net" for category in CATEGORY_LABELS}
+
+# What payroll reads: approved net hours per day category, the same hours weighted by
+# the regulation's compensation tiers, and the meals due. Every category has its
+# column, the shortest-workday holiday of 6-day weeks too (0 elsewhere), so a payroll
+# import finds the same columns in every workbook.
+PAYROLL_COLUMNS = (
+    Column("workday_net", "Workday hours", 13, "hours"),
+    Column("rest_day_net", "Rest day hours", 13, "hours"),
+    Column("public_holiday_net", "Public holiday hours", 18, "hours"),
+    Column("holiday_shortest_day_net", "Holiday on shortest workday hours", 18, "hours"),
+    Column("compensation", "Compensation hours", 17, "hours"),
+    Column("meals", "Meals", 8, "int"),
+)
+PAY_NOTE = (
+    "Overtime pay = compensation hours x hourly wage (1/173 of the monthly wage, "
+    "PP 35/2021 art. 32); no wage is stored here."
+)
 
 APPROVED_ONLY = (
     "Hours: approved requests only; pending (submitted, awaiting second approval) shown "
@@ -67,8 +95,20 @@ EMPLOYEES = Sheet(
         Column("pending_requests", "Pending requests", 15, "int"),
         Column("pending_net", "Pending net hours", 16, "hours"),
         Column("not_counted", "Not counted requests", 19, "int"),
+        *PAYROLL_COLUMNS,
     ),
-    APPROVED_ONLY,
+    "Hours: approved requests only; pending apart; drafts, cancelled and rejected in no "
+    f"total. {PAY_NOTE}",
+)
+DEPARTMENTS = Sheet(
+    "Departments",
+    (
+        Column("department", "Department", 24, "text"),
+        Column("requests", "Requests", 10, "int"),
+        Column("net", "Net hours", 11, "hours"),
+        *PAYROLL_COLUMNS,
+    ),
+    f"Approved requests only. {PAY_NOTE}",
 )
 DETAILS = Sheet(
     "Details",
@@ -87,6 +127,9 @@ DETAILS = Sheet(
         Column("status", "Status", 22, "text"),
         Column("weekend", "Weekend", 9, "text"),
         Column("holiday", "Holiday", 9, "text"),
+        Column("day_category", "Day category", 14, "text"),
+        Column("compensation", "Compensation hours", 13, "hours"),
+        Column("meal", "Meal", 6, "text"),
         Column("breaks", "Breaks", 24, "text"),
         Column("reason", "Reason", 40, "text"),
     ),
@@ -115,4 +158,4 @@ FILTERS = Sheet(
     "What this workbook holds: the report, its period and filters, when it was made.",
 )
 # In the order a reader wants them.
-SHEETS = (SUMMARY, EMPLOYEES, DETAILS, VIOLATIONS, FILTERS)
+SHEETS = (SUMMARY, DEPARTMENTS, EMPLOYEES, DETAILS, VIOLATIONS, FILTERS)

@@ -4,6 +4,11 @@ Sums are Decimal, as the database keeps hours, so a workbook's totals are the SQ
 to the cent. Which status goes where is one rule for every sheet:
 approved requests make the hours, pending ones (submitted, awaiting second approval)
 their own columns, drafts, cancelled and rejected requests only a count.
+
+The payroll figures (net hours per day category, compensation hours, meals) are the
+approved requests' own, as the selector worked them out under the regulation in force;
+a request with no regulation in force has no category, so its hours are in Net hours
+but in no category column, and it adds no compensation.
 """
 
 from __future__ import annotations
@@ -12,7 +17,12 @@ from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
-from api.reports.workbook.columns import APPROVED, BOOKED_STATUSES, PENDING_STATUSES
+from api.reports.workbook.columns import (
+    APPROVED,
+    BOOKED_STATUSES,
+    CATEGORY_KEYS,
+    PENDING_STATUSES,
+)
 
 ZERO = Decimal("0")
 
@@ -22,20 +32,29 @@ class Tally:
 
     __slots__ = (
         "brk",
+        "compensation",
         "holiday_net",
+        "holiday_shortest_day_net",
+        "meals",
         "net",
         "not_counted",
         "pending_net",
         "pending_requests",
+        "public_holiday_net",
         "requests",
+        "rest_day_net",
         "total",
         "weekend_net",
+        "workday_net",
     )
 
     def __init__(self) -> None:
-        self.requests = self.pending_requests = self.not_counted = 0
+        self.requests = self.pending_requests = self.not_counted = self.meals = 0
         self.total = self.brk = self.net = ZERO
         self.weekend_net = self.holiday_net = self.pending_net = ZERO
+        self.workday_net = self.rest_day_net = ZERO
+        self.public_holiday_net = self.holiday_shortest_day_net = ZERO
+        self.compensation = ZERO
 
     def add(self, row) -> None:
         status = row.status
@@ -48,6 +67,12 @@ class Tally:
                 self.weekend_net += row.net_hours
             if row.is_holiday:
                 self.holiday_net += row.net_hours
+            if (key := CATEGORY_KEYS.get(row.day_category)) is not None:
+                setattr(self, key, getattr(self, key) + row.net_hours)
+            if row.compensation_hours is not None:
+                self.compensation += row.compensation_hours
+            if row.meal_due:
+                self.meals += 1
         elif status in PENDING_STATUSES:
             self.pending_requests += 1
             self.pending_net += row.net_hours
@@ -65,6 +90,7 @@ class Totals:
     def __init__(self) -> None:
         self.everything = Tally()
         self.by_project: dict[tuple[str, str], Tally] = defaultdict(Tally)
+        self.by_department: dict[str, Tally] = defaultdict(Tally)
         self.by_employee: dict[tuple[str, str, str], Tally] = defaultdict(Tally)
         # Booked net hours per employee (with the department id the regulation is
         # found by) and local day: what the violations are judged on.
@@ -75,6 +101,7 @@ class Totals:
     def add(self, row, day: date) -> None:
         self.everything.add(row)
         self.by_project[row.department, row.project].add(row)
+        self.by_department[row.department].add(row)
         self.by_employee[row.employee_code, row.employee_name, row.department].add(row)
         if row.status in BOOKED_STATUSES:
             key = (row.employee_code, row.employee_name, row.department, row.department_id)
@@ -85,6 +112,12 @@ class Totals:
             yield tally.record(department=department, project=project)
         if self.by_project:
             yield self.everything.record(department="All departments", project="All projects")
+
+    def department_records(self):
+        for department, tally in sorted(self.by_department.items()):
+            yield tally.record(department=department)
+        if self.by_department:
+            yield self.everything.record(department="All departments")
 
     def employee_records(self):
         def order(item):
