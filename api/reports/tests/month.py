@@ -14,6 +14,7 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from api.overtime.models import OvertimeBreak, OvertimeRequest, OvertimeStatus
+from api.overtime.services.terms import apply_day_terms
 from api.reports.builders import ReportSpec, build_report
 from api.reports.selectors import regulation_limits, report_requests, report_rows
 from tests.factories import make_department, make_employee, make_project, make_user
@@ -44,7 +45,7 @@ def generate_month(*, requests: int = 180, one_day: date | None = None) -> list:
         start = local + timedelta(minutes=n)
         total = HOURS[n % len(HOURS)] + 1
         brk = Decimal("0.50") if n % 3 == 0 else Decimal("0")
-        request = OvertimeRequest.objects.create(
+        request = OvertimeRequest(
             employee=employees[n % len(employees)],
             project=projects[n % len(projects)] if n % 7 else None,
             created_by=author,
@@ -57,6 +58,8 @@ def generate_month(*, requests: int = 180, one_day: date | None = None) -> list:
             net_hours=total - brk,
             is_weekend=day.weekday() >= 5,
         )
+        apply_day_terms(request)  # category, compensation, meal: as the services set them
+        request.save()
         if brk:
             OvertimeBreak.objects.create(
                 request=request, start_at=start, end_at=start + timedelta(minutes=30)

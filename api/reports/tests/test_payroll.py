@@ -16,8 +16,7 @@ from django.db.models import Sum
 from api.calendar.models import Holiday
 from api.overtime.models import OvertimeRequest
 from api.overtime.regulation_defaults import compensation_tiers_replace
-from api.overtime.selectors import regulation_in_force
-from api.reports.selectors import PayrollRules, report_rows
+from api.reports.selectors import report_rows
 from api.reports.tests.month import OCTOBER, build
 from api.reports.workbook.writers import HEADER_ROW
 from tests.factories import make_department, make_employee, make_overtime, make_regulation
@@ -152,14 +151,15 @@ def test_department_totals_are_the_sql_sums(week_of_overtime, tmp_path):
     assert D(str(departments.loc["All departments", "Net hours"])) == approved["net"]
 
 
-def test_without_a_regulation_in_force_there_are_no_payroll_figures(tmp_path):
+def test_without_a_regulation_in_force_nothing_is_weighed(tmp_path):
+    """The calendar still says what kind of day it was; no tiers, no compensation."""
     overtime(make_employee(department=make_department(name="Ops")), TUESDAY, 2)
     (row,) = report_rows(period_start=OCTOBER[0], period_end=OCTOBER[1], filters={})
-    assert (row.day_category, row.compensation_hours, row.meal_due) == (None, None, False)
+    assert (row.day_category, row.compensation_hours, row.meal_due) == ("workday", None, False)
     employees = sheet(build(tmp_path / "none.xlsx").path, "Employees", "Employee code")
     assert employees.loc[row.employee_code, "Net hours"] == 2
     assert employees.loc[row.employee_code, ["Workday hours", "Compensation hours"]].tolist() == [
-        0,
+        2,
         0,
     ]
 
@@ -178,21 +178,30 @@ def test_a_departments_own_regulation_weighs_its_requests():
     assert found == {"Ops": (D("6.00"), True), "Else": (D("3.50"), False)}
 
 
-def test_the_regulation_found_is_the_one_submit_finds():
-    ops, other = make_department(name="Ops"), make_department(name="Other")
-    make_regulation(effective_from=date(2026, 1, 1))
-    make_regulation(effective_from=date(2026, 10, 10))  # a later global one wins from then
-    make_regulation(
-        department=ops, effective_from=date(2026, 10, 5), effective_to=date(2026, 10, 20)
-    )
-    make_regulation(department=ops, effective_from=date(2026, 10, 12), is_active=False)
-    make_regulation(department=other, effective_from=date(2026, 11, 1))  # not yet
-    rules = PayrollRules(*OCTOBER)
-    for department_id in (ops.pk, other.pk, None):
-        for offset in range(31):
-            day = OCTOBER[0] + timedelta(days=offset)
-            expected = regulation_in_force(department_id=department_id, on=day)
-            assert rules.regulation(department_id, day) == expected, (department_id, day)
+def test_the_workbook_shows_the_figures_the_request_shows():
+    """One set of rules: the row's figures are the ones the API shows for the request,
+    set by the overtime services from the regulation in force for its department."""
+    ops = make_department(name="Ops")
+    pp35()
+    own = make_regulation(department=ops, meal_threshold_hours=D(2))
+    compensation_tiers_replace(own, rows=(("workday", None, "0", None, "3"),))
+    made = [
+        overtime(make_employee(department=ops), TUESDAY, 2),
+        overtime(make_employee(department=make_department(name="Else")), SATURDAY, 9),
+    ]
+    rows = {
+        r.id: r for r in report_rows(period_start=OCTOBER[0], period_end=OCTOBER[1], filters={})
+    }
+    for request in made:
+        request.refresh_from_db()
+        row = rows[request.pk]
+        assert (row.day_category, row.compensation_hours, row.meal_due) == (
+            request.day_category,
+            request.compensation_hours,
+            request.meal_due,
+        )
+    assert rows[made[0].pk].compensation_hours == D("6.00")
+    assert rows[made[1].pk].day_category == "rest_day"
 
 
 def test_the_payroll_figures_cost_no_query_per_row(django_assert_num_queries):
@@ -207,10 +216,10 @@ def test_the_payroll_figures_cost_no_query_per_row(django_assert_num_queries):
 
     for n in range(3):
         overtime(employees[n], TUESDAY + timedelta(days=n), 2)
-    # Regulations, their tiers, holidays; one batch, its breaks; the empty next batch.
-    with django_assert_num_queries(6):
+    # One batch, its breaks; the empty next batch: the figures are the rows' own.
+    with django_assert_num_queries(3):
         assert rows_read() == 3
     for n in range(40):
         overtime(employees[n % 5], OCTOBER[0] + timedelta(days=n % 31), 1, hour=8 + n // 31)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(3):
         assert rows_read() == 43
