@@ -33,7 +33,11 @@ _COMMENT_TYPES = {
 def _card(task: Task) -> dict:
     live = board_cards().filter(pk=task.pk).first()
     if live is None:  # archived: only what the board needs to drop it, in the same shapes
-        return {"id": task.pk, "group": task.group_id, "department": department_brief(task.department)}
+        return {
+            "id": task.pk,
+            "group": task.group_id,
+            "department": department_brief(task.department),
+        }
     return dict(BoardCardSerializer(live).data)
 
 
