@@ -93,6 +93,7 @@ def _check_one_running(user_id: int, exclude_id: int | None = None) -> None:
         raise Conflict(
             f"Your timer on card {running.task_id} is still running; stop it first.",
             code="timer_running",
+            field="ended_at",
             running_time_log=running.pk,
         )
 

@@ -213,6 +213,7 @@ def test_moving_into_a_full_column_is_refused(team, columns):
 
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "wip_limit_reached"
+    assert "group" in response.json()["error"]["fields"]
     assert Task.objects.get(pk=card.pk).group_id == columns[0].pk
 
 

@@ -86,6 +86,7 @@ def regulation_check(overtime_request: OvertimeRequest) -> dict:
         raise RuleViolation(
             first.message(),
             code="regulation_limit_exceeded",
+            field="end_at",
             regulation_id=regulation.pk,
             **first.as_dict(),
             violations=[violation.as_dict() for violation in violations],
