@@ -28,7 +28,7 @@ from api.common.exceptions import InvalidInput, InvalidTransition, NotAllowed
 from api.common.services import instance_create, instance_delete, instance_update
 from api.notifications.models import NotificationKind
 from api.notifications.selectors import department_admins
-from api.notifications.services import notifications_create
+from api.notifications.services import notification_data, notifications_create
 from api.org.models import Department, Employee
 from api.system.audit import audit_record, diff, snapshot
 
@@ -85,7 +85,7 @@ def _notify_invited(event: CalendarEvent, employee_ids: set[int], by: User) -> N
         recipients=User.objects.filter(is_active=True, employee__pk__in=employee_ids),
         kind=NotificationKind.EVENT_INVITED,
         title=f"Invitation: {event.title} ({timezone.localtime(event.start_at):%Y-%m-%d %H:%M})",
-        data={"resource": Resource.CALENDAR_EVENTS, "id": event.pk},
+        data=notification_data(Resource.CALENDAR_EVENTS, event.pk),
         actor=by,
     )
 
@@ -221,7 +221,7 @@ def _notify_leave(
         kind=kind,
         title=f"{title}: {leave.start_date} to {leave.end_date}",
         message=message,
-        data={"resource": Resource.EMPLOYEE_LEAVES, "id": leave.pk, "status": leave.status},
+        data=notification_data(Resource.EMPLOYEE_LEAVES, leave.pk, status=leave.status),
         actor=by,
     )
 

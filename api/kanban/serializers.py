@@ -132,11 +132,16 @@ class TaskUpdateSerializer(TaskContentSerializer):
 
 
 class BoardCardSerializer(serializers.ModelSerializer):
-    """The compact card of the board view."""
+    """The compact card of the board view and of card events on the sockets.
+
+    Its related objects have the brief shapes of `TaskSerializer`, so a client keeps
+    one model of a card whichever answer or event it came from.
+    """
 
     assignees = UserBriefSerializer(many=True, read_only=True)
     project = ProjectBriefSerializer(read_only=True, allow_null=True)
-    department = serializers.IntegerField(source="department_id", read_only=True, allow_null=True)
+    department = DepartmentBriefSerializer(read_only=True, allow_null=True)
+    created_by = UserBriefSerializer(read_only=True, allow_null=True)
     comment_count = serializers.IntegerField(read_only=True)
     subtask_count = serializers.IntegerField(read_only=True)
     subtask_done_count = serializers.IntegerField(read_only=True)
@@ -155,6 +160,7 @@ class BoardCardSerializer(serializers.ModelSerializer):
             "assignees",
             "project",
             "department",
+            "created_by",
             "comment_count",
             "subtask_count",
             "subtask_done_count",

@@ -9,6 +9,11 @@ class NotificationSerializer(serializers.ModelSerializer):
     # Declared: DRF drops allow_blank from read-only model fields, so the schema would
     # promise a non-empty message.
     message = serializers.CharField(read_only=True, allow_blank=True)
+    data = serializers.JSONField(
+        read_only=True,
+        help_text='What it is about: {"resource": "tasks", "id": 42, ...}; '
+        "{} for a system message.",
+    )
 
     class Meta:
         model = Notification

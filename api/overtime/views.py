@@ -108,6 +108,7 @@ class OvertimeRequestViewSet(CachedListMixin, WorkflowActionsMixin, CRUDViewSet)
             filters=body.filters(),
             by=request.user,
         )
+        job.refresh_from_db()  # queued at commit: an eager run may already have moved it on
         response = Response(ReportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
         response["Location"] = f"/api/v1/report-jobs/{job.pk}/"
         return response

@@ -21,9 +21,10 @@ from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
+from api.accounts.roles import Resource
 from api.integrations import smb
 from api.notifications.models import NotificationKind
-from api.notifications.services import notifications_create
+from api.notifications.services import notification_data, notifications_create
 from api.reports.builders import ReportSpec, build_report
 from api.reports.models import ReportJob, ReportKind, ReportStatus
 from api.reports.rules import FINISHED, RUNNABLE
@@ -196,5 +197,5 @@ def _notify(job: ReportJob, *, ok: bool) -> None:
         recipients=[job.requested_by],
         kind=NotificationKind.REPORT_READY if ok else NotificationKind.REPORT_FAILED,
         title=f"Report {report_file_name(job)} {'is ready' if ok else 'failed'}",
-        data={"report_job": job.pk},
+        data=notification_data(Resource.REPORTS, job.pk, status=job.status),
     )

@@ -52,4 +52,7 @@ class ReportJobViewSet(ReadOnlyViewSet):
     @action(detail=True, methods=["post"])
     def retry(self, request, pk=None):
         job = services.report_job_retry(job=self.get_object(), by=request.user)
+        # Re-read: the job was queued at commit, and an eager run may already have
+        # moved it on (even failed it); the answer says where it is now.
+        job.refresh_from_db()
         return Response(ReportJobSerializer(job).data, status=202)

@@ -16,7 +16,7 @@ from api.common.uploads import IMAGE_TYPES, safe_name, validated_upload
 from api.integrations.smb import SMBDeliveryError, SMBTarget, test_connection
 from api.notifications.models import NotificationKind
 from api.notifications.selectors import global_admins
-from api.notifications.services import notifications_create
+from api.notifications.services import notification_data, notifications_create
 from api.system.audit import REDACTED, audit_record, diff, snapshot
 from api.system.models import (
     ConfigValueType,
@@ -154,7 +154,7 @@ def user_report_create(
         kind=NotificationKind.USER_REPORT_FILED,
         title=f"New {report.get_category_display().lower()} report: {report.title}",
         message=report.description[:500],
-        data={"resource": Resource.USER_REPORTS, "id": report.pk},
+        data=notification_data(Resource.USER_REPORTS, report.pk),
         actor=by,
     )
     return report
@@ -212,7 +212,7 @@ def user_report_update(
             kind=NotificationKind.USER_REPORT_UPDATED,
             title=f"Your report #{report.pk} is {report.get_status_display().lower()}",
             message=report.resolution_note,
-            data={"resource": Resource.USER_REPORTS, "id": report.pk},
+            data=notification_data(Resource.USER_REPORTS, report.pk),
             actor=by,
         )
     return report

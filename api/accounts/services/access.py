@@ -16,7 +16,7 @@ from api.accounts.services.sessions import session_close
 from api.accounts.signals import permissions_changed
 from api.common.exceptions import InvalidInput, NotAllowed
 from api.notifications.models import NotificationKind
-from api.notifications.services import notifications_create
+from api.notifications.services import notification_data, notifications_create
 from api.system.audit import audit_record, snapshot
 
 logger = logging.getLogger("api.accounts")
@@ -144,7 +144,7 @@ def _announce_permissions_changed(*, user: User, by: User, changes: dict[str, An
         kind=NotificationKind.PERMISSION_CHANGED,
         title="Your permissions changed",
         message=message,
-        data={"resource": Resource.ACCESS_CONTROL, "id": user.pk, "role": user.role},
+        data=notification_data(Resource.ACCESS_CONTROL, user.pk, role=user.role),
         actor=by,
     )
 

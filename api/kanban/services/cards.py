@@ -71,6 +71,7 @@ def check_wip_limit(column: TaskGroup, live_count: int) -> None:
         raise Conflict(
             f"Column '{column.name}' is at its WIP limit of {column.wip_limit} cards.",
             code="wip_limit_reached",
+            field="group",
             group=column.pk,
             wip_limit=column.wip_limit,
         )

@@ -10,6 +10,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from api.accounts.models import User
+from api.accounts.roles import Resource
 from api.common.exceptions import Conflict, InvalidInput, NotAllowed
 from api.common.services import instance_create, instance_delete, instance_update
 from api.kanban import selectors
@@ -92,6 +93,7 @@ def _check_one_running(user_id: int, exclude_id: int | None = None) -> None:
         raise Conflict(
             f"Your timer on card {running.task_id} is still running; stop it first.",
             code="timer_running",
+            field="ended_at",
             running_time_log=running.pk,
         )
 
@@ -214,7 +216,7 @@ def task_reminders_send_due(*, now: datetime | None = None, batch: int = 500) ->
     duplicated beat) split the work instead of notifying twice.
     """
     from api.notifications.models import NotificationKind
-    from api.notifications.services import notifications_create
+    from api.notifications.services import notification_data, notifications_create
 
     now = now or timezone.now()
     sent = 0
@@ -232,7 +234,7 @@ def task_reminders_send_due(*, now: datetime | None = None, batch: int = 500) ->
                     kind=NotificationKind.TASK_REMINDER,
                     title=f"Reminder: {reminder.task.title}",
                     message=reminder.message,
-                    data={"task": reminder.task_id, "reminder": reminder.pk},
+                    data=notification_data(Resource.TASKS, reminder.task_id, reminder=reminder.pk),
                 )
             TaskReminder.objects.filter(pk__in=[r.pk for r in due]).update(sent_at=now)
         sent += len(due)

@@ -62,6 +62,7 @@ def test_comment_notifies_assignees_and_creator_but_not_the_author(team, card):
         [team.users.colleague.pk, team.users.admin.pk]
     )
     assert notified.first().message == "Please review"
+    assert notified.first().data == {"resource": "tasks", "id": card.pk}
 
 
 def test_only_the_author_edits_and_editing_marks_it(team, card, comment_events):

@@ -105,6 +105,7 @@ def test_one_running_timer_per_person(team, card):
 
     assert second.status_code == 409
     assert second.json()["error"]["code"] == "timer_running"
+    assert "ended_at" in second.json()["error"]["fields"]  # left empty: a second timer
     assert finished.status_code == 201
     assert someone_else.status_code == 201
 

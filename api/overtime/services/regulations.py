@@ -117,6 +117,7 @@ def regulation_violation(review: RegulationReview) -> RuleViolation:
     return RuleViolation(
         first.message(),
         code="regulation_limit_exceeded",
+        field="end_at",
         regulation_id=review.regulation.pk,
         **first.as_dict(),
         violations=[violation.as_dict() for violation in review.violations],

@@ -36,7 +36,7 @@ from api.common.exceptions import (
 )
 from api.notifications.models import NotificationKind
 from api.notifications.selectors import department_admins
-from api.notifications.services import notifications_create
+from api.notifications.services import notification_data, notifications_create
 from api.purchasing import selectors
 from api.purchasing.models import PurchaseRequest, PurchaseStatus
 from api.system.audit import audit_record, diff, snapshot
@@ -163,12 +163,9 @@ def _notify(
         kind=kind,
         title=f"{title}: {purchase.number} {purchase.title}",
         message=message,
-        data={
-            "resource": Resource.PURCHASE_REQUESTS,
-            "id": purchase.pk,
-            "number": purchase.number,
-            "status": purchase.status,
-        },
+        data=notification_data(
+            Resource.PURCHASE_REQUESTS, purchase.pk, number=purchase.number, status=purchase.status
+        ),
         actor=by,
     )
 

@@ -269,7 +269,7 @@ def test_a_share_down_for_every_retry_fails_the_job_and_tells_the_requester(
     assert samba.password not in job.error
     assert job.finished_at is not None
     failed = Notification.objects.get(recipient=share, kind="report_failed")
-    assert failed.data == {"report_job": job.pk}
+    assert failed.data == {"resource": "reports", "id": job.pk, "status": "failed"}
     assert not Notification.objects.filter(recipient=share, kind="report_ready").exists()
 
 
