@@ -114,10 +114,10 @@ def _department_cards(columns: list[TaskGroup], crew: DepartmentCrew, overseer: 
     for index, (column, plan) in enumerate(zip(columns, PLANS, strict=False)):
         by, assignee, commenter = crew.admin, crew.admin, overseer
         if crew.staff is not None:
-            # ENG: the staff member files the card in progress and hands it to the admin;
-            # the admin asks the staff member to review the one under review.
+            # ENG: the staff member files the card in progress and hands it to the admin,
+            # who answers; the admin has the staff member review the one under review.
             if index == 1:
-                by, commenter = crew.staff, crew.staff
+                by, commenter = crew.staff, crew.admin
             elif index == 2:
                 assignee, commenter = crew.staff, crew.admin
         _card(column, index, plan, by=by, assignee=assignee, commenter=commenter)
