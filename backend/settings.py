@@ -520,7 +520,8 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not CELE
 # The embedded default's broker is a folder (kombu's filesystem transport, no server):
 # `make dev` runs a worker with embedded beat on it, so the periodic jobs run there too.
 # Never Celery's own default (amqp://localhost). Results stay in the process's memory.
-CELERY_LOCAL_BROKER_DIR = env_path("CELERY_LOCAL_BROKER_DIR", MEDIA_ROOT / "celery-broker")
+# Under MEDIA_ROOT (ignored by git, never served from disk), so MEDIA_ROOT moves it.
+CELERY_LOCAL_BROKER_DIR = MEDIA_ROOT / "celery-broker"
 if not CELERY_BROKER_URL:
     CELERY_BROKER_URL = "filesystem://"
     CELERY_RESULT_BACKEND = CELERY_RESULT_BACKEND or "cache+memory://"
