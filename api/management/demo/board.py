@@ -115,11 +115,11 @@ def _department_cards(columns: list[TaskGroup], crew: DepartmentCrew, overseer: 
         by, assignee, commenter = crew.admin, crew.admin, overseer
         if crew.staff is not None:
             # ENG: the staff member files the card in progress and hands it to the admin,
-            # who answers; the admin has the staff member review the one under review.
+            # who answers; the staff member reviews, and reports on, the admin's card.
             if index == 1:
                 by, commenter = crew.staff, crew.admin
             elif index == 2:
-                assignee, commenter = crew.staff, crew.admin
+                assignee, commenter = crew.staff, crew.staff
         _card(column, index, plan, by=by, assignee=assignee, commenter=commenter)
         made += 1
     return made
