@@ -1,7 +1,9 @@
 """The Celery application. Workers: `make celery`; scheduler: `make beat`.
 
-Broker and results use Redis databases 1 and 2 (settings.CELERY_*); without a broker
-(the embedded default) tasks run eagerly in-process. Reliability settings (late
+Broker and results use Redis databases 1 and 2 (settings.CELERY_*). Without Redis (the
+embedded default) tasks run eagerly in-process, and the broker is a local folder
+(kombu's filesystem transport) on which `make dev` runs a worker with embedded beat, so
+the periodic jobs run without any server. Reliability settings (late
 acknowledgement, requeue of a dead worker's task, visibility timeout, JSON, the
 30-minute limit) live with the other settings in backend/settings.py.
 
@@ -109,6 +111,26 @@ def _log_to_celery_file(**kwargs) -> None:
 def _create_beat_state_directory(sender, **kwargs) -> None:
     # Sent before the scheduler opens its file, which needs an existing directory.
     Path(sender.schedule_filename).parent.mkdir(parents=True, exist_ok=True)
+    _create_local_broker_folders()
+
+
+@signals.worker_init.connect
+def _create_worker_folders(**kwargs) -> None:
+    # A worker's embedded beat (`worker --beat`, as `make dev` runs it) opens its
+    # schedule before beat_init is sent: the worker makes the directory first.
+    Path(app.conf.beat_schedule_filename).parent.mkdir(parents=True, exist_ok=True)
+    _create_local_broker_folders()
+
+
+def _create_local_broker_folders() -> None:
+    """The filesystem transport reads and writes folders it expects to exist. Made when
+    a worker or beat starts, not on import: a web process (eager) never needs them and
+    may run where the project folder is read-only."""
+    if not app.conf.broker_url.startswith("filesystem://"):
+        return
+    options = app.conf.broker_transport_options
+    for name in ("data_folder_in", "data_folder_out", "control_folder"):
+        Path(options[name]).mkdir(parents=True, exist_ok=True)
 
 
 # ------------------------------------------------------------------ task life cycle

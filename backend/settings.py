@@ -517,9 +517,13 @@ UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 
 # Without a broker (embedded default) tasks run in-process, synchronously.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)
+# The embedded default's broker is a folder (kombu's filesystem transport, no server):
+# `make dev` runs a worker with embedded beat on it, so the periodic jobs run there too.
+# Never Celery's own default (amqp://localhost). Results stay in the process's memory.
+# Under MEDIA_ROOT (ignored by git, never served from disk), so MEDIA_ROOT moves it.
+CELERY_LOCAL_BROKER_DIR = MEDIA_ROOT / "celery-broker"
 if not CELERY_BROKER_URL:
-    # Never fall back to Celery's own default (amqp://localhost): eager mode needs no broker.
-    CELERY_BROKER_URL = "memory://"
+    CELERY_BROKER_URL = "filesystem://"
     CELERY_RESULT_BACKEND = CELERY_RESULT_BACKEND or "cache+memory://"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
@@ -538,6 +542,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * CELERY_TASK_TIME_LIMIT),
 }
+if CELERY_BROKER_URL == "filesystem://":
+    # One folder both ways: whoever sends (beat) and whoever reads (the worker) share it.
+    CELERY_BROKER_TRANSPORT_OPTIONS |= {
+        "data_folder_in": str(CELERY_LOCAL_BROKER_DIR / "queue"),
+        "data_folder_out": str(CELERY_LOCAL_BROKER_DIR / "queue"),
+        "control_folder": str(CELERY_LOCAL_BROKER_DIR / "control"),
+    }
 CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
