@@ -14,6 +14,7 @@ from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.response import Response
 
 from api.accounts.permissions import HasResourcePermission
+from api.common.filters import require_known_parameters
 from api.common.services import instance_create, instance_delete, instance_update
 
 
@@ -38,6 +39,9 @@ class ResourceViewSet(viewsets.GenericViewSet):
         if getattr(self, request.method.lower(), None) is None:
             raise MethodNotAllowed(request.method)
         super().initial(request, *args, **kwargs)
+        # After authentication and permissions: what the server does not understand
+        # is a 400 naming it, never silently ignored (api.common.filters).
+        require_known_parameters(self, request)
 
     def get_queryset(self) -> QuerySet:
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user

@@ -35,11 +35,13 @@ class TaskFilter(BoardFilter):
     created_by = django_filters.NumberFilter(field_name="created_by_id")
     priority = django_filters.MultipleChoiceFilter(choices=TaskPriority.choices)
     company_wide = django_filters.BooleanFilter(field_name="department", lookup_expr="isnull")
-    due_from = django_filters.DateFilter(field_name="due_date", lookup_expr="gte")
-    due_to = django_filters.DateFilter(field_name="due_date", lookup_expr="lte")
+    due_date_from = django_filters.DateFilter(field_name="due_date", lookup_expr="gte")
+    due_date_to = django_filters.DateFilter(field_name="due_date", lookup_expr="lte")
     archived = django_filters.BooleanFilter(
         field_name="archived_at", lookup_expr="isnull", exclude=True
     )
+
+    renamed = {"due_from": "due_date_from", "due_to": "due_date_to"}
 
 
 class TaskCommentFilter(django_filters.FilterSet):
@@ -64,8 +66,10 @@ class TaskTimeLogFilter(django_filters.FilterSet):
     task = django_filters.NumberFilter(field_name="task_id")
     user = django_filters.NumberFilter(field_name="user_id")
     running = django_filters.BooleanFilter(field_name="ended_at", lookup_expr="isnull")
-    started_from = django_filters.IsoDateTimeFilter(field_name="started_at", lookup_expr="gte")
-    started_to = django_filters.IsoDateTimeFilter(field_name="started_at", lookup_expr="lt")
+    started_at_from = django_filters.IsoDateTimeFilter(field_name="started_at", lookup_expr="gte")
+    started_at_to = django_filters.IsoDateTimeFilter(field_name="started_at", lookup_expr="lt")
+
+    renamed = {"started_from": "started_at_from", "started_to": "started_at_to"}
 
     class Meta:
         model = TaskTimeLog

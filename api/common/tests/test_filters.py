@@ -30,7 +30,7 @@ class WithRanges(django_filters.FilterSet):
         ({}, False),
         ({"page": "2", "page_size": "50", "search": "x", "ordering": "-start_at"}, False),
         ({"status": "approved"}, True),
-        ({"start_from": "2026-01-01T00:00:00Z"}, True),
+        ({"start_at_from": "2026-01-01T00:00:00Z"}, True),
         ({"requires_second_approval": "true"}, True),
         ({"page_size": "50", "department": "3"}, True),
     ],

@@ -331,8 +331,8 @@ def test_filters_search_and_ordering(team):
     assert set(ids(admin, f"?department={team['department'].pk}")) == {cheap.pk, dear.pk, gone.pk}
     assert ids(admin, f"?requester={elsewhere.requester_id}") == [elsewhere.pk]
     assert ids(admin, f"?needed_by_from={soon}&needed_by_to={soon}") == [cheap.pk]
-    assert len(ids(admin, f"?created_from={today}&created_to={today}")) == 4
-    assert ids(admin, "?created_to=2000-01-01") == []
+    assert len(ids(admin, f"?created_at_from={today}&created_at_to={today}")) == 4
+    assert ids(admin, "?created_at_to=2000-01-01") == []
     assert ids(admin, "?search=serv") == [dear.pk]
     assert ids(admin, f"?search={cheap.number}") == [cheap.pk]
     assert ids(admin, "?ordering=-total_amount&status=draft&status=submitted")[0] == dear.pk
