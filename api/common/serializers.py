@@ -1,9 +1,49 @@
-"""Shapes used only to document responses in the OpenAPI schema."""
+"""The base serializers every resource uses, and shapes that document error responses.
+
+Input is strict: a key the serializer does not read is a 400 naming it
+(`{"note": ["Unknown field."]}`), and so is a read-only one (`{"status":
+["Read-only field."]}`) — a client that sends either believes something the server
+will not do, and silently dropping the key would hide that. Nested objects (an
+overtime request's `breaks`, a card's children) are checked the same way, with their
+errors named by path (`breaks.0.colour`). Every serializer under api/ derives from
+`Serializer` or `ModelSerializer` here (or mixes in `StrictInputMixin`).
+"""
+
+from collections.abc import Mapping
 
 from rest_framework import serializers
 
+UNKNOWN_FIELD = "Unknown field."
+READ_ONLY_FIELD = "Read-only field."
 
-class ErrorDetailSerializer(serializers.Serializer):
+
+class StrictInputMixin:
+    """Refuses, before any other validation, the keys of the input this serializer
+    does not write: unknown ones and read-only ones alike, every one named."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            errors = {}
+            for key in data:
+                field = self.fields.get(key)
+                if field is None or isinstance(field, serializers.HiddenField):
+                    errors[key] = [UNKNOWN_FIELD]
+                elif field.read_only:
+                    errors[key] = [READ_ONLY_FIELD]
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
+
+
+class Serializer(StrictInputMixin, serializers.Serializer):
+    pass
+
+
+class ModelSerializer(StrictInputMixin, serializers.ModelSerializer):
+    pass
+
+
+class ErrorDetailSerializer(Serializer):
     status = serializers.IntegerField()
     code = serializers.CharField()
     message = serializers.CharField()
@@ -13,9 +53,9 @@ class ErrorDetailSerializer(serializers.Serializer):
     request_id = serializers.CharField(allow_null=True)
 
 
-class ErrorResponseSerializer(serializers.Serializer):
+class ErrorResponseSerializer(Serializer):
     error = ErrorDetailSerializer()
 
 
-class DetailSerializer(serializers.Serializer):
+class DetailSerializer(Serializer):
     detail = serializers.CharField()

@@ -5,6 +5,7 @@ from rest_framework import serializers
 from api.accounts.models import User
 from api.common import representation as r
 from api.common.fields import EmployeeBriefSerializer, ProjectBriefSerializer, UserBriefSerializer
+from api.common.serializers import ModelSerializer, Serializer
 from api.org.models import Department, Employee, Project
 from api.overtime.models import (
     OvertimeBreak,
@@ -15,7 +16,7 @@ from api.overtime.models import (
 from api.overtime.services import BreakInput
 
 
-class OvertimeBreakSerializer(serializers.ModelSerializer):
+class OvertimeBreakSerializer(ModelSerializer):
     class Meta:
         model = OvertimeBreak
         fields = ("start_at", "end_at", "note")
@@ -81,7 +82,7 @@ OVERTIME_REQUEST = r.Rendering(
 )
 
 
-class OvertimeRequestSerializer(serializers.ModelSerializer):
+class OvertimeRequestSerializer(ModelSerializer):
     """What clients read: the request, its breaks, the regulation verdict, decisions.
 
     The declared fields document the shape (OpenAPI); the output is OVERTIME_REQUEST's
@@ -103,7 +104,7 @@ class OvertimeRequestSerializer(serializers.ModelSerializer):
         return OVERTIME_REQUEST.render(obj)
 
 
-class OvertimeRequestWriteSerializer(serializers.Serializer):
+class OvertimeRequestWriteSerializer(Serializer):
     """What clients send to create or edit a draft."""
 
     employee = serializers.PrimaryKeyRelatedField(
@@ -146,15 +147,15 @@ class OvertimeRequestUpdateSerializer(OvertimeRequestWriteSerializer):
     reason = serializers.CharField(max_length=2000, required=False)
 
 
-class ApproveSerializer(serializers.Serializer):
+class ApproveSerializer(Serializer):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
-class RejectSerializer(serializers.Serializer):
+class RejectSerializer(Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
-class OvertimeRegulationSerializer(serializers.ModelSerializer):
+class OvertimeRegulationSerializer(ModelSerializer):
     class Meta:
         model = OvertimeRegulation
         fields = (
@@ -208,7 +209,7 @@ class OvertimeRegulationSerializer(serializers.ModelSerializer):
         return {field: getattr(self.instance, field) for field in self.Meta.fields}
 
 
-class RegulationDocumentSerializer(serializers.ModelSerializer):
+class RegulationDocumentSerializer(ModelSerializer):
     uploaded_by = UserBriefSerializer(read_only=True)
     file = serializers.FileField(write_only=True, required=True)
     download_url = serializers.SerializerMethodField()

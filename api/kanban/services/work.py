@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -11,7 +11,7 @@ from django.utils import timezone
 from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from api.accounts.models import User
-from api.common.exceptions import Conflict
+from api.common.exceptions import Conflict, InvalidInput
 from api.common.services import instance_create, instance_delete, instance_update
 from api.kanban import selectors
 from api.kanban.models import Task, TaskActivityVerb, TaskReminder, TaskSubtask, TaskTimeLog
@@ -82,9 +82,20 @@ def _lock_timers_of(user_id: int) -> None:
     User.objects.select_for_update(no_key=True).filter(pk=user_id).first()
 
 
+# A client stopping its timer sends its own clock's "now", which may run a little ahead
+# of the server's: that much is still the present, not work yet to be done.
+CLOCK_SKEW = timedelta(minutes=1)
+
+
 def _check_times(started_at: datetime, ended_at: datetime | None) -> None:
     if ended_at is not None and ended_at <= started_at:
         raise ValidationError({"ended_at": ["The end must be after the start."]})
+    # A time log records work done: it cannot end (or start) later than now.
+    latest = timezone.now() + CLOCK_SKEW
+    if ended_at is not None and ended_at > latest:
+        raise InvalidInput({"ended_at": ["A time log cannot end in the future."]})
+    if started_at > latest:
+        raise InvalidInput({"started_at": ["A time log cannot start in the future."]})
 
 
 def _check_one_running(user_id: int, exclude_id: int | None = None) -> None:

@@ -133,6 +133,38 @@ def test_a_log_must_end_after_it_starts(team, card):
     assert "ended_at" in response.json()["error"]["fields"]
 
 
+@pytest.mark.parametrize(
+    ("started", "ended", "field"),
+    [
+        ({"hours": -1}, {"hours": 1}, "ended_at"),
+        ({"hours": 1}, {"hours": 2}, "started_at"),
+        ({"hours": 1}, None, "started_at"),
+    ],
+)
+def test_a_log_cannot_reach_into_the_future(team, card, started, ended, field):
+    body = {"task": card.pk, "started_at": later(**started)}
+    if ended is not None:
+        body["ended_at"] = later(**ended)
+
+    response = team.staff.post(LOGS, body, format="json")
+
+    assert response.status_code == 400, response.content[:300]
+    assert list(response.json()["error"]["fields"]) == [field]
+
+
+def test_a_stopped_timer_cannot_be_moved_into_the_future(team, card):
+    log = team.staff.post(
+        LOGS,
+        {"task": card.pk, "started_at": later(hours=-3), "ended_at": later(hours=-2)},
+        format="json",
+    ).json()
+
+    response = team.staff.patch(f"{LOGS}{log['id']}/", {"ended_at": later(days=1)}, format="json")
+
+    assert response.status_code == 400
+    assert "ended_at" in response.json()["error"]["fields"]
+
+
 def test_others_see_a_log_but_only_its_owner_changes_it(team, card):
     log = team.staff.post(LOGS, {"task": card.pk}, format="json").json()
 
