@@ -90,12 +90,14 @@ CLOCK_SKEW = timedelta(minutes=1)
 def _check_times(started_at: datetime, ended_at: datetime | None) -> None:
     if ended_at is not None and ended_at <= started_at:
         raise ValidationError({"ended_at": ["The end must be after the start."]})
-    # A time log records work done: it cannot end (or start) later than now.
+
+
+def _check_not_future(times: dict[str, datetime | None]) -> None:
+    """A time log records work done: the times given cannot be later than now."""
     latest = timezone.now() + CLOCK_SKEW
-    if ended_at is not None and ended_at > latest:
-        raise InvalidInput({"ended_at": ["A time log cannot end in the future."]})
-    if started_at > latest:
-        raise InvalidInput({"started_at": ["A time log cannot start in the future."]})
+    for name in ("ended_at", "started_at"):
+        if (value := times.get(name)) is not None and value > latest:
+            raise InvalidInput({name: ["A time log cannot reach into the future."]})
 
 
 def _check_one_running(user_id: int, exclude_id: int | None = None) -> None:
@@ -136,6 +138,7 @@ def task_time_log_create(
     require_live(task, "log time on")
     started_at = started_at or timezone.now()
     _check_times(started_at, ended_at)
+    _check_not_future({"started_at": started_at, "ended_at": ended_at})
     _lock_timers_of(by.pk)
     if ended_at is None:
         _check_one_running(by.pk)
@@ -154,6 +157,8 @@ def task_time_log_update(*, log: TaskTimeLog, by, **fields: Any) -> TaskTimeLog:
     started_at = fields.get("started_at", log.started_at)
     ended_at = fields.get("ended_at", log.ended_at)
     _check_times(started_at, ended_at)
+    # Only the times this edit sets: a note is still editable on any log.
+    _check_not_future(fields)
     if ended_at is None:
         _check_one_running(by.pk, exclude_id=log.pk)
     before = snapshot(log)
