@@ -2,6 +2,7 @@
 
 import django_filters
 
+from api.common.filters import FORMAT_PARAMETER, filter_parameters, refuse_unknown
 from api.kanban.models import (
     BoardPresence,
     Task,
@@ -16,8 +17,8 @@ from api.kanban.models import (
 )
 
 
-class BoardFilter(django_filters.FilterSet):
-    """Narrows the board's cards; the columns are always all there."""
+class CardFilter(django_filters.FilterSet):
+    """What both the card list and the board narrow cards by."""
 
     project = django_filters.NumberFilter(field_name="project_id")
     department = django_filters.NumberFilter(field_name="department_id")
@@ -28,7 +29,16 @@ class BoardFilter(django_filters.FilterSet):
         fields = ()
 
 
-class TaskFilter(BoardFilter):
+class BoardFilter(CardFilter):
+    """Narrows the board's cards; the columns are always all there. The board is no
+    paged list: its filters (and `format`) are all the parameters it understands."""
+
+    def is_valid(self) -> bool:
+        refuse_unknown(self.data, filter_parameters(CardFilter) | {FORMAT_PARAMETER})
+        return super().is_valid()
+
+
+class TaskFilter(CardFilter):
     """`archived=true` lists only archived cards; the list shows live ones otherwise."""
 
     group = django_filters.NumberFilter(field_name="group_id")
