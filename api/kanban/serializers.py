@@ -7,12 +7,11 @@ from rest_framework import serializers
 
 from api.accounts.models import User
 from api.common.fields import (
-    OFFSET_DATETIME_MAPPING,
     DepartmentBriefSerializer,
-    OffsetDateTimeField,
     ProjectBriefSerializer,
     UserBriefSerializer,
 )
+from api.common.serializers import ModelSerializer, OffsetDateTimeField, Serializer
 from api.kanban import selectors
 from api.kanban.models import (
     BoardPresence,
@@ -43,7 +42,7 @@ class VisibleTaskField(serializers.PrimaryKeyRelatedField):
 # ----------------------------------------------------------------------- cards
 
 
-class TaskSerializer(serializers.ModelSerializer):
+class TaskSerializer(ModelSerializer):
     """A card as clients read it (lists, detail, and `error.current` of a 409)."""
 
     project = ProjectBriefSerializer(read_only=True, allow_null=True)
@@ -75,7 +74,7 @@ class TaskSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class TaskContentSerializer(serializers.Serializer):
+class TaskContentSerializer(Serializer):
     """The fields a card's creator or editor sets."""
 
     title = serializers.CharField(max_length=200)
@@ -131,7 +130,7 @@ class TaskUpdateSerializer(TaskContentSerializer):
 # ----------------------------------------------------------------------- board (v2)
 
 
-class BoardCardSerializer(serializers.ModelSerializer):
+class BoardCardSerializer(ModelSerializer):
     """The compact card of the board view and of card events on the sockets.
 
     Its related objects have the brief shapes of `TaskSerializer`, so a client keeps
@@ -169,7 +168,7 @@ class BoardCardSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class BoardColumnSerializer(serializers.ModelSerializer):
+class BoardColumnSerializer(ModelSerializer):
     count = serializers.SerializerMethodField(help_text="Cards of this column in this answer.")
     total = serializers.IntegerField(
         read_only=True, help_text="All live cards of the column (what the WIP limit counts)."
@@ -195,14 +194,14 @@ class BoardColumnSerializer(serializers.ModelSerializer):
         return len(column.cards)
 
 
-class BoardSerializer(serializers.Serializer):
+class BoardSerializer(Serializer):
     columns = BoardColumnSerializer(many=True, read_only=True)
 
     class Meta:
         ref_name = "KanbanBoard"
 
 
-class BoardMoveSerializer(serializers.Serializer):
+class BoardMoveSerializer(Serializer):
     task = VisibleTaskField()
     group = serializers.PrimaryKeyRelatedField(queryset=TaskGroup.objects.all())
     position = serializers.IntegerField(
@@ -216,7 +215,7 @@ class BoardMoveSerializer(serializers.Serializer):
 # ----------------------------------------------------------------------- columns
 
 
-class TaskGroupSerializer(serializers.ModelSerializer):
+class TaskGroupSerializer(ModelSerializer):
     position = serializers.IntegerField(
         min_value=0, required=False, help_text="Defaults to the end; the others make room."
     )
@@ -239,7 +238,7 @@ class TaskGroupSerializer(serializers.ModelSerializer):
         read_only_fields = ("id", "live_count", "created_at", "updated_at")
 
 
-class TaskGroupReorderSerializer(serializers.Serializer):
+class TaskGroupReorderSerializer(Serializer):
     order = serializers.ListField(
         child=serializers.IntegerField(), help_text="Every column id once, in the new order."
     )
@@ -248,7 +247,7 @@ class TaskGroupReorderSerializer(serializers.Serializer):
 # ----------------------------------------------------------------------- children
 
 
-class _TaskChildSerializer(serializers.ModelSerializer):
+class _TaskChildSerializer(ModelSerializer):
     """A card's child: names a card the user can see; the card is fixed once created."""
 
     task = VisibleTaskField()
@@ -350,7 +349,7 @@ class TaskTimeLogSerializer(_TaskChildSerializer):
         return log.ended_at is None
 
 
-class TaskActivitySerializer(serializers.ModelSerializer):
+class TaskActivitySerializer(ModelSerializer):
     actor = UserBriefSerializer(read_only=True, allow_null=True)
 
     class Meta:
@@ -384,7 +383,6 @@ class TaskAttachmentSerializer(_TaskChildSerializer):
 
 
 class TaskReminderSerializer(_TaskChildSerializer):
-    serializer_field_mapping = OFFSET_DATETIME_MAPPING
     user = serializers.PrimaryKeyRelatedField(
         queryset=_active_users(),
         required=False,
@@ -397,7 +395,7 @@ class TaskReminderSerializer(_TaskChildSerializer):
         read_only_fields = ("id", "sent_at", "created_at")
 
 
-class BoardPresenceSerializer(serializers.ModelSerializer):
+class BoardPresenceSerializer(ModelSerializer):
     user = UserBriefSerializer(read_only=True)
 
     class Meta:

@@ -5,12 +5,11 @@ from rest_framework import serializers
 from api.accounts.models import User
 from api.common import representation as r
 from api.common.fields import (
-    OFFSET_DATETIME_MAPPING,
     EmployeeBriefSerializer,
-    OffsetDateTimeField,
     ProjectBriefSerializer,
     UserBriefSerializer,
 )
+from api.common.serializers import ModelSerializer, OffsetDateTimeField, Serializer
 from api.org.models import Department, Employee, Project
 from api.overtime.models import (
     OvertimeBreak,
@@ -22,9 +21,7 @@ from api.overtime.rules import PERIODS, DayCategory
 from api.overtime.services import BULK_ACTIONS, BULK_DECIDE_MAX, BreakInput
 
 
-class OvertimeBreakSerializer(serializers.ModelSerializer):
-    serializer_field_mapping = OFFSET_DATETIME_MAPPING
-
+class OvertimeBreakSerializer(ModelSerializer):
     class Meta:
         model = OvertimeBreak
         fields = ("start_at", "end_at", "note")
@@ -93,7 +90,7 @@ OVERTIME_REQUEST = r.Rendering(
 )
 
 
-class OvertimeRequestSerializer(serializers.ModelSerializer):
+class OvertimeRequestSerializer(ModelSerializer):
     """What clients read: the request, its breaks, the regulation verdict, decisions.
 
     The declared fields document the shape (OpenAPI); the output is OVERTIME_REQUEST's
@@ -115,7 +112,7 @@ class OvertimeRequestSerializer(serializers.ModelSerializer):
         return OVERTIME_REQUEST.render(obj)
 
 
-class OvertimeRequestWriteSerializer(serializers.Serializer):
+class OvertimeRequestWriteSerializer(Serializer):
     """What clients send to create or edit a draft."""
 
     employee = serializers.PrimaryKeyRelatedField(
@@ -158,22 +155,22 @@ class OvertimeRequestUpdateSerializer(OvertimeRequestWriteSerializer):
     reason = serializers.CharField(max_length=2000, required=False)
 
 
-class ApproveSerializer(serializers.Serializer):
+class ApproveSerializer(Serializer):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
-class RejectSerializer(serializers.Serializer):
+class RejectSerializer(Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
-class AllowanceQuerySerializer(serializers.Serializer):
+class AllowanceQuerySerializer(Serializer):
     employee = serializers.IntegerField(
         required=False, min_value=1, help_text="Defaults to your own employee record."
     )
     date = serializers.DateField(help_text="Any day of the periods wanted, YYYY-MM-DD.")
 
 
-class AllowancePeriodSerializer(serializers.Serializer):
+class AllowancePeriodSerializer(Serializer):
     start = serializers.DateField()
     end = serializers.DateField()
     limit = serializers.DecimalField(max_digits=7, decimal_places=2)
@@ -186,14 +183,14 @@ class AllowancePeriodSerializer(serializers.Serializer):
     )
 
 
-class AllowancePeriodsSerializer(serializers.Serializer):
+class AllowancePeriodsSerializer(Serializer):
     day = AllowancePeriodSerializer()
     week = AllowancePeriodSerializer(help_text="The ISO week, Monday to Sunday.")
     month = AllowancePeriodSerializer()
     year = AllowancePeriodSerializer()
 
 
-class RestDayRuleSerializer(serializers.Serializer):
+class RestDayRuleSerializer(Serializer):
     rest_day_counts_toward_limits = serializers.BooleanField()
     work_days_per_week = serializers.IntegerField()
     rest_weekdays = serializers.ListField(child=serializers.IntegerField())
@@ -203,7 +200,7 @@ class RestDayRuleSerializer(serializers.Serializer):
     exemptible_periods = serializers.ListField(child=serializers.CharField())
 
 
-class AllowanceSerializer(serializers.Serializer):
+class AllowanceSerializer(Serializer):
     """The answer of the allowance endpoint (periods empty without a regulation)."""
 
     employee = serializers.IntegerField()
@@ -214,7 +211,7 @@ class AllowanceSerializer(serializers.Serializer):
     periods = AllowancePeriodsSerializer()
 
 
-class LimitViolationSerializer(serializers.Serializer):
+class LimitViolationSerializer(Serializer):
     limit = serializers.ChoiceField(choices=["daily", "weekly", "monthly", "yearly"])
     period = serializers.ChoiceField(choices=list(PERIODS))
     period_start = serializers.DateField()
@@ -225,7 +222,7 @@ class LimitViolationSerializer(serializers.Serializer):
     total_hours = serializers.DecimalField(max_digits=7, decimal_places=2)
 
 
-class OvertimeCheckSerializer(serializers.Serializer):
+class OvertimeCheckSerializer(Serializer):
     """What submitting the body would do; nothing is written."""
 
     violations = LimitViolationSerializer(
@@ -244,7 +241,7 @@ class OvertimeCheckSerializer(serializers.Serializer):
     )
 
 
-class BulkDecideSerializer(serializers.Serializer):
+class BulkDecideSerializer(Serializer):
     ids = serializers.ListField(
         child=serializers.IntegerField(min_value=1), min_length=1, max_length=BULK_DECIDE_MAX
     )
@@ -263,23 +260,23 @@ class BulkDecideSerializer(serializers.Serializer):
         return attrs
 
 
-class BulkErrorSerializer(serializers.Serializer):
+class BulkErrorSerializer(Serializer):
     status = serializers.IntegerField()
     code = serializers.CharField()
     message = serializers.CharField()
 
 
-class BulkOutcomeSerializer(serializers.Serializer):
+class BulkOutcomeSerializer(Serializer):
     id = serializers.IntegerField()
     status = serializers.CharField(required=False, help_text="The new status, when decided.")
     error = BulkErrorSerializer(required=False, help_text="What a single call would answer.")
 
 
-class BulkDecideResultSerializer(serializers.Serializer):
+class BulkDecideResultSerializer(Serializer):
     results = BulkOutcomeSerializer(many=True)
 
 
-class OvertimeRegulationSerializer(serializers.ModelSerializer):
+class OvertimeRegulationSerializer(ModelSerializer):
     class Meta:
         model = OvertimeRegulation
         fields = (
@@ -333,7 +330,7 @@ class OvertimeRegulationSerializer(serializers.ModelSerializer):
         return {field: getattr(self.instance, field) for field in self.Meta.fields}
 
 
-class RegulationDocumentSerializer(serializers.ModelSerializer):
+class RegulationDocumentSerializer(ModelSerializer):
     uploaded_by = UserBriefSerializer(read_only=True)
     file = serializers.FileField(write_only=True, required=True)
     download_url = serializers.SerializerMethodField()

@@ -5,10 +5,11 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.common.serializers import Serializer
 from api.realtime.auth import issue_ticket
 
 
-class TicketSerializer(serializers.Serializer):
+class TicketSerializer(Serializer):
     ticket = serializers.CharField()
     expires_in = serializers.IntegerField(help_text="Seconds to open the socket with it.")
 

@@ -9,7 +9,7 @@ import pytest
 from rest_framework import serializers
 
 import api
-from api.common.fields import OffsetDateTimeField
+from api.common.serializers import OffsetDateTimeField
 
 
 def _serializer_classes():

@@ -348,8 +348,8 @@ def test_a_card_with_several_assignees_is_listed_once(team, columns):
         ("priority=high", ["High"]),
         ("search=invoice", ["Invoice"]),
         ("company_wide=true", ["Invoice"]),
-        ("due_from=2026-06-01", ["High"]),
-        ("due_to=2026-05-31", ["Invoice"]),
+        ("due_date_from=2026-06-01", ["High"]),
+        ("due_date_to=2026-05-31", ["Invoice"]),
     ],
 )
 def test_list_filters(team, columns, query, expected):

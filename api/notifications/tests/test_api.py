@@ -94,7 +94,7 @@ def test_filters_by_read_state_kind_and_date(people, client_for):
 
     assert ids(client.get(URL, {"is_read": "false"})) == {unread.pk, old.pk}
     assert ids(client.get(URL, {"kind": "task_assigned"})) == {unread.pk}
-    assert ids(client.get(URL, {"created_from": today})) == {unread.pk, read.pk}
+    assert ids(client.get(URL, {"created_at_from": today})) == {unread.pk, read.pk}
     assert client.get(URL, {"kind": "nonsense"}).status_code == 400
 
 
