@@ -142,8 +142,12 @@ def require_known_parameters(view, request) -> None:
     params = request.query_params
     if not params:
         return
-    if getattr(view, "action", None) != "list":
-        refuse_unknown(params, {FORMAT_PARAMETER})
+    action = getattr(view, "action", None)
+    if action != "list":
+        # Other actions read only `format`, unless the view names what one reads
+        # (`action_query_parameters = {"allowance": ("employee", "date")}`).
+        own = getattr(view, "action_query_parameters", {}).get(action, ())
+        refuse_unknown(params, {FORMAT_PARAMETER, *own})
         return
     listing = _LIST_PARAMETERS.get(type(view))
     if listing is None:

@@ -43,6 +43,8 @@ class OvertimeRequestViewSet(CachedListMixin, WorkflowActionsMixin, CRUDViewSet)
     """
 
     resource = Resource.OVERTIME_REQUESTS
+    # The allowance reads its own query (documented by the same serializer).
+    action_query_parameters = {"allowance": tuple(AllowanceQuerySerializer().fields)}
     permission_actions = {
         "export": Action.EXPORT,
         "allowance": Action.VIEW,
