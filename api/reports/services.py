@@ -16,13 +16,13 @@ from django.utils import timezone
 
 from api.accounts.models import User
 from api.accounts.selectors import user_department_id
+from api.audit.trail import audit_record
 from api.common.exceptions import Conflict, InvalidInput, NotAllowed
 from api.integrations import smb
 from api.reports.models import ReportJob, ReportKind, ReportStatus
 from api.reports.rules import RETRYABLE
 from api.reports.runner import reports_dir
 from api.reports.status import report_job_move
-from api.system.audit import audit_record
 
 logger = logging.getLogger("api.reports")
 

@@ -1,12 +1,12 @@
 from rest_framework import serializers
 
+from api.audit.models import UserActivityLog
 from api.common.fields import DepartmentBriefSerializer, UserBriefSerializer
 from api.system.models import (
     PersonalNote,
     ReleaseNote,
     SMBClientKind,
     SMBConfiguration,
-    UserActivityLog,
     UserReport,
     UserReportStatus,
 )

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from api.accounts.models import User
 from api.accounts.roles import Resource
+from api.audit.trail import REDACTED, audit_record, diff, snapshot
 from api.common.exceptions import InvalidTransition, NotAllowed
 from api.common.services import instance_delete
 from api.common.uploads import IMAGE_TYPES, safe_name, validated_upload
@@ -17,7 +18,6 @@ from api.integrations.smb import SMBDeliveryError, SMBTarget, test_connection
 from api.notifications.models import NotificationKind
 from api.notifications.selectors import global_admins
 from api.notifications.services import notifications_create
-from api.system.audit import REDACTED, audit_record, diff, snapshot
 from api.system.models import (
     ConfigValueType,
     PersonalNote,

@@ -16,6 +16,7 @@ from django.utils import timezone
 from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from api.accounts.selectors import user_department_id
+from api.audit.trail import audit_record, diff, snapshot
 from api.common.exceptions import Conflict
 from api.kanban.models import Task, TaskActivityVerb, TaskGroup, TaskPriority
 from api.kanban.services.history import activity_record, require_live, task_notify
@@ -28,7 +29,6 @@ from api.kanban.services.positions import (
 from api.kanban.signals import task_changed
 from api.notifications.models import NotificationKind
 from api.org.models import Department, Project
-from api.system.audit import audit_record, diff, snapshot
 
 # Sentinel for "not given" where None is a meaningful value (company-wide card).
 UNSET: Any = object()

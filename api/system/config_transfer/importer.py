@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from api.system.audit import REDACTED, audit_record
+from api.audit.trail import REDACTED, audit_record
 from api.system.config_transfer.catalogue import SECTIONS
 from api.system.config_transfer.sections import ObjectChange
 from api.system.config_transfer.values import ConfigTransferError
