@@ -24,6 +24,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pandas as pd
+import xlsxwriter
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
 
 CHUNK_ROWS = 5_000
 # Requests that count toward regulation limits (as the submit check counts them).
@@ -129,8 +134,6 @@ class _XlsxWriterBook:
     """XlsxWriter in constant-memory mode: rows go to disk as soon as a sheet moves on."""
 
     def __init__(self, path: Path) -> None:
-        import xlsxwriter
-
         self.book = xlsxwriter.Workbook(
             str(path),
             {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False},
@@ -179,17 +182,11 @@ class _OpenpyxlBook:
     """openpyxl write-only: the alternative the benchmark compares against."""
 
     def __init__(self, path: Path) -> None:
-        from openpyxl import Workbook
-
         self.path = path
         self.book = Workbook(write_only=True)
         self.sheets: dict[str, tuple] = {}
 
     def add_sheet(self, name: str, columns) -> None:
-        from openpyxl.cell import WriteOnlyCell
-        from openpyxl.styles import Font, PatternFill
-        from openpyxl.utils import get_column_letter
-
         sheet = self.book.create_sheet(name)
         for index, (_, width, _) in enumerate(columns, start=1):
             sheet.column_dimensions[get_column_letter(index)].width = width
@@ -204,8 +201,6 @@ class _OpenpyxlBook:
         self.sheets[name] = (sheet, [kind for _, _, kind in columns])
 
     def row(self, name: str, values) -> None:
-        from openpyxl.cell import WriteOnlyCell
-
         sheet, kinds = self.sheets[name]
         cells = []
         for value, kind in zip(values, kinds, strict=True):

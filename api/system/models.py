@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from api.common.crypto import decrypt, encrypt
 from api.common.models import TimestampedModel
 from api.common.uploads import stored_name
 
@@ -151,13 +152,9 @@ class SMBConfiguration(TimestampedModel):
         return f"{self.name} (\\\\{self.server}\\{self.share_name})"
 
     def set_password(self, raw: str) -> None:
-        from api.common.crypto import encrypt
-
         self.password_encrypted = encrypt(raw) if raw else ""
 
     def get_password(self) -> str:
-        from api.common.crypto import decrypt
-
         return decrypt(self.password_encrypted) if self.password_encrypted else ""
 
 
