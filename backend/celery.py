@@ -3,7 +3,7 @@
 Broker and results use Redis databases 1 and 2 (settings.CELERY_*); without a broker
 (the embedded default) tasks run eagerly in-process. Reliability settings (late
 acknowledgement, requeue of a dead worker's task, visibility timeout, JSON, the
-30-minute limit) live with the other settings in backend/settings.py.
+30-minute limit) live with the other settings in backend/settings/background.py.
 
 Workers and beat log their life cycle at CELERY_LOG_LEVEL (INFO unless set, whatever
 LOG_LEVEL says): ready, each task received and finished with its id, duration and the
