@@ -21,7 +21,7 @@ trap stop_children EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# Without Redis the broker is a local folder (backend/settings.py) and SQLite takes one
+# Without Redis the broker is a local folder (backend/settings/background.py) and SQLite takes one
 # writer at a time: one worker process (solo pool), beat inside it. The worker consumes
 # the broker, so it never runs tasks eagerly; the web process still does.
 start_jobs() {

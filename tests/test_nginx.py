@@ -261,7 +261,7 @@ def test_rotating_x_forwarded_for_through_nginx_escapes_no_sign_in_bound(nginx):
     """The client writes X-Forwarded-For; nginx appends the address it saw, and with
     TRUSTED_PROXY_COUNT=1 (the compose file's value) only that one counts."""
     from api.accounts.models import UserSession
-    from api.system.models import UserActivityLog
+    from api.audit.models import UserActivityLog
     from tests.factories import PASSWORD
 
     user = make_user()

@@ -21,6 +21,7 @@ from api.accounts.models import User
 from api.accounts.permissions import user_can
 from api.accounts.roles import Action, Resource
 from api.accounts.selectors import user_department_id
+from api.audit.trail import audit_record, diff, snapshot
 from api.calendar import selectors
 from api.calendar.models import CalendarEvent, CalendarVisibility, EmployeeLeave, LeaveStatus
 from api.calendar.rules import refuse_overlap
@@ -30,7 +31,6 @@ from api.notifications.models import NotificationKind
 from api.notifications.selectors import department_admins
 from api.notifications.services import notification_data, notifications_create
 from api.org.models import Department, Employee
-from api.system.audit import audit_record, diff, snapshot
 
 # Which statuses each leave action may start from; cancelling approved leave is further
 # limited to leave that has not started (see `employee_leave_cancel`).

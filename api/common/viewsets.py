@@ -13,9 +13,9 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.response import Response
 
-from api.accounts.permissions import HasResourcePermission
 from api.common.exceptions import InvalidInput
 from api.common.filters import require_known_parameters
+from api.common.permissions import resource_permission
 from api.common.serializers import UNKNOWN_FIELD
 from api.common.services import instance_create, instance_delete, instance_update
 
@@ -29,7 +29,8 @@ class ResourceViewSet(viewsets.GenericViewSet):
     rules override `perform_create` / `perform_update` / `perform_destroy`.
     """
 
-    permission_classes = [HasResourcePermission]
+    # The permission matrix of api.accounts, registered at start-up (api/apps.py).
+    permission_classes = [resource_permission]
     resource: str
 
     def visible_queryset(self, user) -> QuerySet:

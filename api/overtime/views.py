@@ -9,7 +9,6 @@ from api.accounts.models import User
 from api.accounts.roles import Action, Resource
 from api.common.list_cache import CachedListMixin
 from api.common.parsers import JSONParser
-from api.common.throttling import ExportThrottle
 from api.common.uploads import download_response
 from api.common.viewsets import CRUDViewSet, WorkflowAction, WorkflowActionsMixin
 from api.org.models import Employee
@@ -31,8 +30,6 @@ from api.overtime.serializers import (
     RegulationDocumentSerializer,
     RejectSerializer,
 )
-from api.reports.serializers import ExportRequestSerializer, ReportJobSerializer
-from api.reports.services import report_export_request
 
 
 class OvertimeRequestViewSet(CachedListMixin, WorkflowActionsMixin, CRUDViewSet):
@@ -46,7 +43,6 @@ class OvertimeRequestViewSet(CachedListMixin, WorkflowActionsMixin, CRUDViewSet)
     # The allowance reads its own query (documented by the same serializer).
     action_query_parameters = {"allowance": tuple(AllowanceQuerySerializer().fields)}
     permission_actions = {
-        "export": Action.EXPORT,
         "allowance": Action.VIEW,
         "check": Action.CREATE,
         "bulk_decide": Action.APPROVE,
@@ -91,29 +87,6 @@ class OvertimeRequestViewSet(CachedListMixin, WorkflowActionsMixin, CRUDViewSet)
         rows = self.filter_queryset(scope).values(*OVERTIME_REQUEST.columns())
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(OVERTIME_REQUEST.render_rows(page))
-
-    @swagger_auto_schema(request_body=ExportRequestSerializer, responses={202: ReportJobSerializer})
-    @action(
-        detail=False,
-        methods=["post"],
-        throttle_classes=[ExportThrottle],
-    )
-    def export(self, request):
-        """Queues an Excel report of a day or a month; follow it at the returned URL.
-
-        Department admins export their own department only."""
-        body = ExportRequestSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        job = report_export_request(
-            kind=body.validated_data["kind"],
-            day=body.validated_data["date"],
-            filters=body.filters(),
-            by=request.user,
-        )
-        job.refresh_from_db()  # queued at commit: an eager run may already have moved it on
-        response = Response(ReportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
-        response["Location"] = f"/api/v1/report-jobs/{job.pk}/"
-        return response
 
     @swagger_auto_schema(
         query_serializer=AllowanceQuerySerializer, responses={200: AllowanceSerializer}

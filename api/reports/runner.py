@@ -30,6 +30,7 @@ from api.reports.models import ReportJob, ReportKind, ReportStatus
 from api.reports.rules import FINISHED, RUNNABLE
 from api.reports.selectors import regulation_limits, report_rows
 from api.reports.status import report_job_move
+from api.system.smb_target import active_target
 
 logger = logging.getLogger("api.reports")
 
@@ -145,7 +146,7 @@ def _deliver(job: ReportJob) -> ReportJob:
     try:
         # Raises too: an active configuration whose password cannot be decrypted is a
         # delivery failure to show, not a reason to fall back to another share.
-        target = smb.active_target()
+        target = active_target()
         if target is None:
             return _finish(job, ReportStatus.DONE)
         job = report_job_move(job, ReportStatus.UPLOADING, upload_attempts=F("upload_attempts") + 1)

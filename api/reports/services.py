@@ -16,13 +16,14 @@ from django.utils import timezone
 
 from api.accounts.models import User
 from api.accounts.selectors import user_department_id
+from api.audit.trail import audit_record
 from api.common.exceptions import Conflict, InvalidInput, NotAllowed
 from api.integrations import smb
 from api.reports.models import ReportJob, ReportKind, ReportStatus
 from api.reports.rules import RETRYABLE
 from api.reports.runner import reports_dir
 from api.reports.status import report_job_move
-from api.system.audit import audit_record
+from api.system.smb_target import active_target
 
 logger = logging.getLogger("api.reports")
 
@@ -184,7 +185,7 @@ def report_jobs_requeue_failed_uploads(*, older_than: datetime | None = None) ->
     if not candidates:
         return 0
     try:
-        target = smb.active_target()
+        target = active_target()
         if target is None:
             return 0
         smb.reachable(target)

@@ -1,7 +1,7 @@
 import django_filters
 
+from api.audit.models import UserActivityLog
 from api.system.models import (
-    UserActivityLog,
     UserReport,
     UserReportCategory,
     UserReportSeverity,

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from api.audit.models import UserActivityLog
 from api.common.fields import DepartmentBriefSerializer, UserBriefSerializer
 from api.common.serializers import ModelSerializer
 from api.system.models import (
@@ -7,7 +8,6 @@ from api.system.models import (
     ReleaseNote,
     SMBClientKind,
     SMBConfiguration,
-    UserActivityLog,
     UserReport,
     UserReportStatus,
 )

@@ -8,8 +8,8 @@ import pytest
 from api.accounts.models import AuthSource, ExternalUser, User, UserPermissionOverride, UserSession
 from api.accounts.roles import Action, Resource, Role
 from api.accounts.signals import permissions_changed
+from api.audit.models import UserActivityLog
 from api.notifications.models import Notification, NotificationKind
-from api.system.models import UserActivityLog
 from tests.factories import make_department, make_user
 
 pytestmark = pytest.mark.django_db

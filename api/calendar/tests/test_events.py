@@ -6,10 +6,10 @@ import pytest
 from django.utils import timezone
 
 from api.accounts.roles import Role
+from api.audit.models import UserActivityLog
 from api.calendar.models import CalendarEvent
 from api.calendar.tests.factories import make_event
 from api.notifications.models import Notification
-from api.system.models import UserActivityLog
 from tests.factories import make_department, make_employee, make_user
 
 pytestmark = pytest.mark.django_db

@@ -11,12 +11,12 @@ from django.utils import timezone
 
 from api.accounts.models import User
 from api.accounts.roles import Resource
+from api.audit.trail import diff, snapshot
 from api.common.exceptions import Conflict, InvalidInput, NotAllowed
 from api.common.services import instance_create, instance_delete, instance_update
 from api.kanban import selectors
 from api.kanban.models import Task, TaskActivityVerb, TaskReminder, TaskSubtask, TaskTimeLog
 from api.kanban.services.history import activity_record, require_live
-from api.system.audit import diff, snapshot
 
 # ----------------------------------------------------------------------- subtasks
 

@@ -4,9 +4,9 @@ import random
 
 import pytest
 
+from api.audit.models import UserActivityLog
 from api.kanban.models import Task, TaskActivity, TaskActivityVerb
 from api.kanban.tests.factories import live_positions, make_comment, make_task
-from api.system.models import UserActivityLog
 from tests.factories import make_project
 
 pytestmark = pytest.mark.django_db

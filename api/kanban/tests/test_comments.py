@@ -7,10 +7,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from api.audit.models import UserActivityLog
 from api.kanban.models import TaskActivity, TaskActivityVerb, TaskAttachment, TaskComment
 from api.kanban.tests.factories import make_comment, make_task
 from api.notifications.models import Notification, NotificationKind
-from api.system.models import UserActivityLog
 
 pytestmark = pytest.mark.django_db
 

@@ -3,10 +3,10 @@ and what every change leaves behind (activity, audit, notifications, signals).""
 
 import pytest
 
+from api.audit.models import UserActivityLog
 from api.kanban.models import Task, TaskActivity, TaskActivityVerb
 from api.kanban.tests.factories import live_positions, make_task
 from api.notifications.models import Notification, NotificationKind
-from api.system.models import UserActivityLog
 from tests.factories import make_project, make_user
 
 pytestmark = pytest.mark.django_db

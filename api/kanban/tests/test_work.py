@@ -6,9 +6,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from api.audit.models import UserActivityLog
 from api.kanban.models import BoardPresence, TaskActivity, TaskActivityVerb, TaskReminder
 from api.kanban.tests.factories import make_task
-from api.system.models import UserActivityLog
 
 pytestmark = pytest.mark.django_db
 

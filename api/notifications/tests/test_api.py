@@ -6,9 +6,9 @@ import pytest
 from django.utils import timezone
 
 from api.accounts.roles import Role
+from api.audit.models import UserActivityLog
 from api.notifications.models import Notification, NotificationKind
 from api.notifications.tests.factories import make_notification
-from api.system.models import UserActivityLog
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 
 from api.accounts.roles import Role
+from api.audit.models import UserActivityLog
 from api.org.models import Project
-from api.system.models import UserActivityLog
 from tests.factories import make_department, make_overtime, make_project, make_user
 
 pytestmark = pytest.mark.django_db

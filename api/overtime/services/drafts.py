@@ -8,6 +8,7 @@ from datetime import datetime
 from django.db import transaction
 
 from api.accounts.models import User
+from api.audit.trail import audit_record, diff, snapshot
 from api.org.models import Employee
 from api.overtime.models import OvertimeRequest, OvertimeStatus
 from api.overtime.services.guards import (
@@ -26,7 +27,6 @@ from api.overtime.services.times import (
     replace_breaks,
 )
 from api.overtime.services.workflow import overtime_request_submit
-from api.system.audit import audit_record, diff, snapshot
 
 
 @transaction.atomic

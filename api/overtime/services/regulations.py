@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from api.accounts.models import User
+from api.audit.trail import audit_record, snapshot
 from api.common.exceptions import InvalidInput, RuleViolation
 from api.common.uploads import DOCUMENT_TYPES, safe_name, validated_upload
 from api.overtime import selectors
@@ -29,7 +30,6 @@ from api.overtime.rules import (
     periods_of,
 )
 from api.overtime.services.times import local_date
-from api.system.audit import audit_record, snapshot
 
 # Indonesian Government Regulation PP 35/2021 (art. 26): at most 4 hours of overtime a
 # day and 18 a week. The month/year caps and the second-approval threshold are the

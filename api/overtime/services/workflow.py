@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from api.accounts.models import User
+from api.audit.trail import snapshot
 from api.common.exceptions import InvalidInput, NotAllowed
 from api.notifications.models import NotificationKind
 from api.notifications.selectors import department_admins, superadmins
@@ -34,7 +35,6 @@ from api.overtime.services.guards import (
 from api.overtime.services.regulations import regulation_check
 from api.overtime.services.terms import apply_day_terms
 from api.overtime.services.times import check_no_leave, check_no_overlap
-from api.system.audit import snapshot
 
 
 @transaction.atomic

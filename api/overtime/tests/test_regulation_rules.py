@@ -305,8 +305,8 @@ def test_end_before_start_is_400_naming_end_at(employee_client):
 
 
 def test_refused_submit_leaves_nothing_behind(employee_client):
+    from api.audit.models import UserActivityLog
     from api.overtime.models import OvertimeRequest
-    from api.system.models import UserActivityLog
 
     file(employee_client, at(MONDAY, 18), at(MONDAY, 21, 1))
 

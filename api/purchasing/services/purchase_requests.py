@@ -27,6 +27,7 @@ from api.accounts.models import User
 from api.accounts.permissions import user_can
 from api.accounts.roles import Action, Resource
 from api.accounts.selectors import user_department_id
+from api.audit.trail import audit_record, diff, snapshot
 from api.common.exceptions import (
     Conflict,
     InvalidInput,
@@ -39,7 +40,6 @@ from api.notifications.selectors import department_admins
 from api.notifications.services import notification_data, notifications_create
 from api.purchasing import selectors
 from api.purchasing.models import PurchaseRequest, PurchaseStatus
-from api.system.audit import audit_record, diff, snapshot
 
 S = PurchaseStatus
 ALLOWED_FROM = {

@@ -8,10 +8,10 @@ import pytest
 from django.utils import timezone
 
 from api.accounts.roles import Role
+from api.audit.models import UserActivityLog
 from api.notifications.models import Notification, NotificationKind
 from api.purchasing.models import PurchaseRequest, PurchaseStatus
 from api.purchasing.tests.factories import make_purchase_request
-from api.system.models import UserActivityLog
 from tests.factories import make_department, make_user
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from api.accounts.models import UserPermissionOverride
 from api.accounts.roles import Action, Resource, Role
-from api.system.audit import audit_record
-from api.system.models import UserActivityLog
+from api.audit.models import UserActivityLog
+from api.audit.trail import audit_record
 from tests.factories import make_department, make_project, make_user
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,8 @@ import json
 import pytest
 
 from api.accounts.roles import Role
-from api.system.models import PersonalNote, UserActivityLog
+from api.audit.models import UserActivityLog
+from api.system.models import PersonalNote
 from api.system.tests.factories import make_note
 from tests.factories import make_user
 
