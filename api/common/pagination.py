@@ -22,9 +22,6 @@ from rest_framework.response import Response
 from api.common.cache import CACHE_ERRORS, cache_unavailable
 from api.common.generations import generation_key, generations_in
 
-# Re-exported for the importers in other domains that still name this module.
-from api.common.generations import rows_changed as rows_changed
-
 
 class CachedCountPaginator(Paginator):
     def __init__(self, *args, scope_key: str | None = None, known: int | None = None, **kwargs):

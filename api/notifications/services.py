@@ -14,7 +14,7 @@ from typing import Any
 from django.utils import timezone
 
 from api.accounts.models import User
-from api.common.pagination import rows_changed
+from api.common.generations import rows_changed
 from api.notifications.models import Notification
 from api.notifications.selectors import unread_count
 from api.notifications.serializers import NotificationSerializer

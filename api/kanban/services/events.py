@@ -8,9 +8,9 @@ api/kanban/selectors.py). Both are sent inside the writing transaction.
 from __future__ import annotations
 
 from api.common.representation import department_brief, user_brief
+from api.kanban.board_serializers import BoardCardSerializer
 from api.kanban.models import Task, TaskComment
 from api.kanban.selectors import board_cards, task_audience_of
-from api.kanban.serializers import BoardCardSerializer
 from api.realtime import helpers
 from api.realtime.envelope import EventType
 from api.realtime.events import DomainEvent

@@ -17,6 +17,8 @@ from api.common.services import instance_create, instance_delete, instance_updat
 from api.kanban import selectors
 from api.kanban.models import Task, TaskActivityVerb, TaskReminder, TaskSubtask, TaskTimeLog
 from api.kanban.services.history import activity_record, require_live
+from api.notifications.models import NotificationKind
+from api.notifications.services import notification_data, notifications_create
 
 # ----------------------------------------------------------------------- subtasks
 
@@ -231,9 +233,6 @@ def task_reminders_send_due(*, now: datetime | None = None, batch: int = 500) ->
     Rows are claimed with SKIP LOCKED, so two schedulers running at once (a
     duplicated beat) split the work instead of notifying twice.
     """
-    from api.notifications.models import NotificationKind
-    from api.notifications.services import notification_data, notifications_create
-
     now = now or timezone.now()
     sent = 0
     while True:

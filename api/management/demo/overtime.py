@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from api.accounts.models import User
 from api.common.exceptions import RuleViolation
-from api.common.pagination import rows_changed
+from api.common.generations import rows_changed
 from api.management.demo.people import DemoPeople
 from api.org.models import Employee, Project
 from api.overtime.calculations import split_hours
