@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from api.accounts.roles import Role
+from api.audit.models import UserActivityLog
 from api.notifications.models import Notification, NotificationKind
 from api.overtime import services
 from api.overtime.models import OvertimeRequest, OvertimeStatus
-from api.system.models import UserActivityLog
 from tests.factories import make_department, make_regulation, make_user
 
 pytestmark = pytest.mark.django_db

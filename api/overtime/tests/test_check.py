@@ -9,9 +9,9 @@ import pytest
 from django.apps import apps
 
 from api.accounts.roles import Role
+from api.audit.models import UserActivityLog
 from api.overtime.models import OvertimeStatus
 from api.overtime.regulation_defaults import compensation_tiers_replace
-from api.system.models import UserActivityLog
 from tests.factories import make_department, make_overtime, make_regulation, make_user
 
 pytestmark = pytest.mark.django_db
