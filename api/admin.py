@@ -1,6 +1,7 @@
 """Django's admin autodiscovery imports `api.admin`: each domain registers its own models."""
 
 from api.accounts import admin as accounts_admin  # noqa: F401
+from api.audit import admin as audit_admin  # noqa: F401
 from api.calendar import admin as calendar_admin  # noqa: F401
 from api.kanban import admin as kanban_admin  # noqa: F401
 from api.notifications import admin as notifications_admin  # noqa: F401

@@ -10,22 +10,32 @@ class ApiConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # System checks, signal receivers and the realtime registry are wired
-        # explicitly here, never by import side effects scattered around the code
-        # base; imported here because models cannot be imported before the app loads.
-        from api.accounts import receivers as accounts_receivers
-        from api.accounts.signals import permissions_changed, sessions_ended
+        # System checks, signal receivers and the registries of the lower layers are
+        # wired explicitly here, never by import side effects scattered around the code
+        # base. These imports load models, which Django allows only once every app is
+        # loaded: here, not at the top.
+        from api.accounts import receivers as accounts_receivers  # noqa: F401
+        from api.accounts.permissions import HasResourcePermission
+        from api.accounts.roles import MODEL_RESOURCES
+        from api.accounts.signals import access_changed, permissions_changed, sessions_ended
+        from api.audit.trail import register_resources
         from api.common import checks, receivers  # noqa: F401
+        from api.common.permissions import register_resource_permission
         from api.kanban import selectors as kanban
-        from api.realtime import registry
+        from api.notifications.receivers import notify_access_changed
+        from api.realtime import account_events, registry
         from api.realtime.receivers import record_and_publish
         from api.realtime.signals import domain_event
 
+        # The lower layers know no domain above them: the domains register with them.
+        register_resources(MODEL_RESOURCES)
+        register_resource_permission(HasResourcePermission)
+        access_changed.connect(notify_access_changed, dispatch_uid="notify-access-changed")
         permissions_changed.connect(
-            accounts_receivers.push_permission_update, dispatch_uid="accounts-permissions-live"
+            account_events.push_permission_update, dispatch_uid="accounts-permissions-live"
         )
         sessions_ended.connect(
-            accounts_receivers.close_ended_sessions, dispatch_uid="accounts-sessions-ended"
+            account_events.close_ended_sessions, dispatch_uid="accounts-sessions-ended"
         )
         # Every live event of every domain: recorded durably, broadcast after commit.
         domain_event.connect(record_and_publish, dispatch_uid="realtime-record-and-publish")

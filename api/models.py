@@ -5,6 +5,7 @@ single app label `api` (one migrations history).
 """
 
 from api.accounts.models import ExternalUser, User, UserPermissionOverride, UserSession
+from api.audit.models import UserActivityLog
 from api.calendar.models import CalendarEvent, EmployeeLeave, Holiday, HolidayImport
 from api.common.models import TimestampedModel
 from api.kanban.models import (
@@ -35,7 +36,6 @@ from api.system.models import (
     ReleaseNote,
     SMBConfiguration,
     SystemConfiguration,
-    UserActivityLog,
     UserReport,
 )
 

@@ -12,6 +12,7 @@ from rest_framework.routers import DefaultRouter
 
 from api.common.views import API_NOT_FOUND, api_not_found
 from api.realtime.views import SocketTicketView
+from api.reports.urls import v1_paths as report_paths
 from api.system import views as system_views
 from api.system.urls import health_urlpatterns
 
@@ -36,6 +37,7 @@ for domain in DOMAINS_WITH_ROUTES:
 v1_urlpatterns = [
     path("system/config/", system_views.SystemConfigView.as_view(), name="system-config"),
     path("realtime/tickets/", SocketTicketView.as_view(), name="realtime-ticket"),
+    *report_paths,
     *v1_router.urls,
 ]
 

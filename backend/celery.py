@@ -1,9 +1,11 @@
 """The Celery application. Workers: `make celery`; scheduler: `make beat`.
 
-Broker and results use Redis databases 1 and 2 (settings.CELERY_*); without a broker
-(the embedded default) tasks run eagerly in-process. Reliability settings (late
+Broker and results use Redis databases 1 and 2 (settings.CELERY_*). Without Redis (the
+embedded default) tasks run eagerly in-process, and the broker is a local folder
+(kombu's filesystem transport) on which `make dev` runs a worker with embedded beat, so
+the periodic jobs run without any server. Reliability settings (late
 acknowledgement, requeue of a dead worker's task, visibility timeout, JSON, the
-30-minute limit) live with the other settings in backend/settings.py.
+30-minute limit) live with the other settings in backend/settings/background.py.
 
 Workers and beat log their life cycle at CELERY_LOG_LEVEL (INFO unless set, whatever
 LOG_LEVEL says): ready, each task received and finished with its id, duration and the
@@ -14,10 +16,13 @@ import logging
 import os
 import time
 from contextlib import contextmanager
+from logging.handlers import WatchedFileHandler
 from pathlib import Path
 
 from celery import Celery, signals
 from celery.schedules import crontab
+from django.conf import settings
+from django_guid.context import guid
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
 
@@ -89,11 +94,6 @@ def _log_to_celery_file(**kwargs) -> None:
 
     Sent after logging is configured (django-guid hands it to Django's LOGGING) and
     before the pool forks, so the children inherit the handler."""
-    import logging
-    from logging.handlers import WatchedFileHandler
-
-    from django.conf import settings
-
     if not settings.LOG_TO_FILE:
         return
     root = logging.getLogger()
@@ -110,6 +110,26 @@ def _log_to_celery_file(**kwargs) -> None:
 def _create_beat_state_directory(sender, **kwargs) -> None:
     # Sent before the scheduler opens its file, which needs an existing directory.
     Path(sender.schedule_filename).parent.mkdir(parents=True, exist_ok=True)
+    _create_local_broker_folders()
+
+
+@signals.worker_init.connect
+def _create_worker_folders(**kwargs) -> None:
+    # A worker's embedded beat (`worker --beat`, as `make dev` runs it) opens its
+    # schedule before beat_init is sent: the worker makes the directory first.
+    Path(app.conf.beat_schedule_filename).parent.mkdir(parents=True, exist_ok=True)
+    _create_local_broker_folders()
+
+
+def _create_local_broker_folders() -> None:
+    """The filesystem transport reads and writes folders it expects to exist. Made when
+    a worker or beat starts, not on import: a web process (eager) never needs them and
+    may run where the project folder is read-only."""
+    if not app.conf.broker_url.startswith("filesystem://"):
+        return
+    options = app.conf.broker_transport_options
+    for name in ("data_folder_in", "data_folder_out", "control_folder"):
+        Path(options[name]).mkdir(parents=True, exist_ok=True)
 
 
 # ------------------------------------------------------------------ task life cycle
@@ -122,8 +142,6 @@ _started: dict[str, float] = {}
 def _logged_under(request_id: str | None):
     """Log records written inside carry `request_id` as their correlation id (the
     request that queued the task), as django-guid does while the task body runs."""
-    from django_guid.context import guid
-
     token = guid.set(request_id) if request_id else None
     try:
         yield
@@ -133,6 +151,8 @@ def _logged_under(request_id: str | None):
 
 
 def _request_id_header() -> str:
+    # django_guid.config reads Django's settings when imported; this module is imported
+    # by backend/__init__.py, before backend.settings (a submodule of backend) exists.
     from django_guid.config import settings as guid_settings
 
     return guid_settings.guid_header_name
@@ -158,6 +178,7 @@ def _note_start(task_id, **kwargs) -> None:
 
 @signals.task_postrun.connect
 def _log_finished(task_id, task, state=None, retval=None, **kwargs) -> None:
+    # django_guid reads Django's settings when imported (see _request_id_header).
     from django_guid import get_guid
 
     started = _started.pop(task_id, None)

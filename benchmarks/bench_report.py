@@ -1,16 +1,21 @@
-"""Report benchmark: the monthly report of 100,000 overtime requests in
-PostgreSQL. Wall time and peak memory of the build, next to writing the same rows
-with csv.writer in the same run; both writers the builder offers are measured, which
-is how the default (XlsxWriter constant-memory) was chosen.
+"""Report benchmark: the monthly report of BENCH_REPORT_ROWS overtime requests (every
+status) in PostgreSQL. Wall time and peak memory of the build, next to writing the same
+rows with csv.writer in the same run; both writers the builder offers are measured
+(openpyxl only up to 100,000 rows unless BENCH_REPORT_WRITERS names it: at a million
+it takes the better part of an hour), which is how the default (XlsxWriter
+constant-memory) was chosen.
 
 Each build runs in a fresh child process, so its peak RSS is its own (not the
 parent's leftovers): the figure includes the ~interpreter + Django baseline, which is
 printed too. Rows come from the same selector (keyset batches) in every mode, so the
 ratio compares the writing, not the reading.
 
-Targets: workbook time <= 15x CSV time, peak memory <= 200 MB.
-Environment: BENCH_REPORT_ROWS (100000), BENCH_REPORT_DATABASE_URL
-(postgres://postgres@127.0.0.1:5432/ptb_bench_reports).
+Targets: workbook time <= 10x CSV time, peak memory <= 300 MB, at up to a million
+rows. Environment: BENCH_REPORT_ROWS (100000; 1000000 is the scale target),
+BENCH_REPORT_WRITERS (comma-separated, default "xlsxwriter,openpyxl" up to 100,000
+rows, "xlsxwriter" above), BENCH_REPORT_DATABASE_URL
+(postgres://postgres@127.0.0.1:5432/ptb_bench_reports). The seeded rows are kept
+between runs of the same size.
 """
 
 from __future__ import annotations
@@ -20,8 +25,7 @@ import os
 import subprocess
 import sys
 import time
-from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
+from datetime import UTC, date, datetime
 
 from benchmarks import harness
 
@@ -30,7 +34,13 @@ DATABASE_URL = os.environ.get(
     "BENCH_REPORT_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ptb_bench_reports"
 )
 MONTH = date(2031, 1, 1)
-MODES = ("csv", "xlsxwriter", "openpyxl")
+WRITERS = tuple(
+    os.environ.get(
+        "BENCH_REPORT_WRITERS", "xlsxwriter,openpyxl" if ROWS <= 100_000 else "xlsxwriter"
+    ).split(",")
+)
+MODES = ("csv", *WRITERS)
+TARGET_RATIO, TARGET_PEAK_MB = 10, 300
 
 
 def _child(mode: str) -> dict:
@@ -70,9 +80,15 @@ def _seed() -> dict:
 
     from api.accounts.models import User
     from api.org.models import Department, Employee, Project
-    from api.overtime.models import OvertimeBreak, OvertimeRequest
+    from api.overtime.models import OvertimeRequest
+    from api.overtime.regulation_defaults import regulation_preset_upgrade
+    from api.overtime.services.regulations import regulation_ensure_default
 
     call_command("migrate", "--noinput", verbosity=0)
+    # The shipped PP 35/2021 regulation, as a deploy leaves it: every row gets its day
+    # category and compensation hours, so the build measures their cost too.
+    regulation, created = regulation_ensure_default()
+    regulation_preset_upgrade(regulation, created=created)
     if OvertimeRequest.objects.count() == ROWS:
         return {"seeded": 0}
     started = time.perf_counter()
@@ -98,37 +114,64 @@ def _seed() -> dict:
         )
     author, _ = User.objects.get_or_create(username="bench-report")
     first = datetime(MONTH.year, MONTH.month, 1, 16, tzinfo=UTC)
-    statuses = ("approved", "approved", "approved", "submitted", "rejected")
-    batch = []
-    for n in range(ROWS):
-        start = first + timedelta(days=n % 31, minutes=(n * 13) % 240)
-        hours = Decimal(1 + n % 4)
-        batch.append(
-            OvertimeRequest(
-                employee=employees[n % len(employees)],
-                project=projects[n % len(projects)],
-                created_by=author,
-                start_at=start,
-                end_at=start + timedelta(hours=int(hours)),
-                reason="=SUM(A1:A9) typed by a user" if n % 997 == 0 else f"Release {n % 50}",
-                status=statuses[n % len(statuses)],
-                total_hours=hours,
-                break_hours=Decimal("0.5") if n % 3 == 0 else Decimal(0),
-                net_hours=hours - (Decimal("0.5") if n % 3 == 0 else Decimal(0)),
-                is_weekend=start.weekday() >= 5,
-            )
-        )
-        if len(batch) == 5000:
-            OvertimeRequest.objects.bulk_create(batch)
-            batch = []
-    OvertimeRequest.objects.bulk_create(batch)
-    breaks = [
-        OvertimeBreak(
-            request_id=pk, start_at=s + timedelta(minutes=30), end_at=s + timedelta(minutes=60)
-        )
-        for pk, s in OvertimeRequest.objects.filter(break_hours__gt=0).values_list("id", "start_at")
+    # One INSERT ... SELECT: a million ORM objects would take longer than the report.
+    # Every status; approved the most common, as in a real month.
+    statuses = [
+        "approved",
+        "approved",
+        "approved",
+        "submitted",
+        "pending_second_approval",
+        "rejected",
+        "draft",
+        "cancelled",
     ]
-    OvertimeBreak.objects.bulk_create(breaks, batch_size=5000)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO api_overtimerequest (
+                created_at, updated_at, employee_id, project_id, created_by_id,
+                start_at, end_at, reason, status, total_hours, break_hours, net_hours,
+                is_weekend, is_holiday, regulation_check, requires_second_approval,
+                first_approval_note, second_approval_note, rejection_reason)
+            SELECT now(), now(),
+                (%(employees)s::bigint[])[n %% %(n_employees)s + 1],
+                (%(projects)s::bigint[])[n %% %(n_projects)s + 1],
+                %(author)s, s, s + (1 + n %% 4) * interval '1 hour',
+                CASE WHEN n %% 997 = 0 THEN '=SUM(A1:A9) typed by a user'
+                     ELSE 'Release ' || (n %% 50) END,
+                (%(statuses)s::text[])[n %% %(n_statuses)s + 1],
+                1 + n %% 4, b, 1 + n %% 4 - b,
+                extract(isodow FROM s AT TIME ZONE 'UTC') >= 6, false, '{}', false, '', '', ''
+            FROM (
+                SELECT n,
+                    %(first)s::timestamptz + (n %% 31) * interval '1 day'
+                        + ((n * 13) %% 240) * interval '1 minute' AS s,
+                    CASE WHEN n %% 3 = 0 THEN 0.5 ELSE 0 END AS b
+                FROM generate_series(0, %(rows)s - 1) AS n
+            ) AS generated
+            """,
+            {
+                "employees": [e.pk for e in employees],
+                "n_employees": len(employees),
+                "projects": [p.pk for p in projects],
+                "n_projects": len(projects),
+                "author": author.pk,
+                "statuses": statuses,
+                "n_statuses": len(statuses),
+                "first": first,
+                "rows": ROWS,
+            },
+        )
+        cursor.execute(
+            """
+            INSERT INTO api_overtimebreak
+                (created_at, updated_at, request_id, start_at, end_at, note)
+            SELECT now(), now(), id, start_at + interval '30 minutes',
+                   start_at + interval '60 minutes', ''
+            FROM api_overtimerequest WHERE break_hours > 0
+            """
+        )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return {"seeded": ROWS, "seconds": time.perf_counter() - started}
@@ -171,6 +214,9 @@ def _build(mode: str) -> dict:
                         row.status,
                         row.is_weekend,
                         row.is_holiday,
+                        row.day_category,
+                        row.compensation_hours,
+                        row.meal_due,
                         "; ".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in row.breaks),
                         row.reason,
                     )
@@ -243,11 +289,12 @@ def main() -> None:
     )
     chosen = results["xlsxwriter"]
     ratio = chosen["seconds"] / csv_seconds
-    verdict = "meets" if ratio <= 15 and chosen["peak_mb"] <= 200 else "MISSES"
     print(
-        f"default writer (xlsxwriter): {ratio:.1f}x CSV time (target <= 15), "
-        f"peak {chosen['peak_mb']:.0f} MB (target <= 200): {verdict}"
+        f"default writer (xlsxwriter): {ratio:.1f}x CSV time, peak RSS "
+        f"{chosen['peak_mb']:.0f} MB (baseline {chosen['baseline_mb']:.0f} MB)"
     )
+    harness.target("report-vs-csv", ratio, "<=", TARGET_RATIO, digits=1)
+    harness.target("report-peak-mb", chosen["peak_mb"], "<=", TARGET_PEAK_MB, digits=0)
 
 
 if __name__ == "__main__":

@@ -1,10 +1,40 @@
 #!/usr/bin/env bash
 # The embedded default in one go: migrate, seed demo data, start the reference SSO/HR
-# server, serve with Daphne. Called by `make dev`; stops everything on Ctrl-C.
+# server and a Celery worker with embedded beat (the periodic jobs: task reminders, HR
+# sync, reports...), serve with Daphne. Called by `make dev`; when Daphne stops (Ctrl-C,
+# a signal, a crash) everything it started stops with it.
+#
+# `scripts/dev.sh jobs` runs only the worker with beat, as `make dev` runs it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PYTHON=${PYTHON:-.venv/bin/python}
+
+children=()
+stop_children() {
+  if [ ${#children[@]} -gt 0 ]; then
+    kill "${children[@]}" 2>/dev/null || true
+    wait "${children[@]}" 2>/dev/null || true
+  fi
+}
+trap stop_children EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Without Redis the broker is a local folder (backend/settings/background.py) and SQLite takes one
+# writer at a time: one worker process (solo pool), beat inside it. The worker consumes
+# the broker, so it never runs tasks eagerly; the web process still does.
+start_jobs() {
+  CELERY_TASK_ALWAYS_EAGER=false "$PYTHON" -m celery -A backend worker --beat --pool=solo \
+    --concurrency=1 --without-gossip --without-mingle --without-heartbeat --loglevel=INFO &
+  children+=($!)
+}
+
+if [ "${1:-}" = "jobs" ]; then
+  start_jobs
+  wait "${children[@]}"
+  exit
+fi
 # Loopback only unless APP_HOST says otherwise: the demo accounts' passwords are public.
 APP_HOST=${APP_HOST:-127.0.0.1}
 APP_PORT=${APP_PORT:-8008}
@@ -22,8 +52,8 @@ fi
 "$PYTHON" manage.py initialize_data --demo
 
 "$PYTHON" scripts/external_api_server.py --host 127.0.0.1 --port "$EXTERNAL_API_PORT" &
-external_pid=$!
-trap 'kill "$external_pid" 2>/dev/null || true' EXIT
+children+=($!)
+start_jobs
 
 case "$APP_HOST" in
   127.* | localhost | ::1) reach="this machine only" ;;
@@ -39,6 +69,12 @@ cat <<INFO
     Admin      http://localhost:${APP_PORT}/admin/
     Health     http://localhost:${APP_PORT}/api/health/
     SSO (reference server) ${EXTERNAL_API_URL}  — users demo.employee / demo.admin, password demo-password
+    Periodic jobs          a Celery worker with embedded beat (stops with the server)
 
 INFO
-"$PYTHON" -m daphne -b "$APP_HOST" -p "$APP_PORT" backend.asgi:application
+# In the background and waited for, so a signal to this script runs its traps at once
+# (bash defers traps while a foreground command runs).
+"$PYTHON" -m daphne -b "$APP_HOST" -p "$APP_PORT" backend.asgi:application &
+daphne_pid=$!
+children+=("$daphne_pid")
+wait "$daphne_pid"

@@ -13,6 +13,7 @@ from api.accounts.roles import Role
 from api.accounts.services import user_set_role
 from api.org.models import Department, Employee, Project
 from api.overtime.models import OvertimeRegulation, OvertimeRequest, RegulationScope
+from api.overtime.services.terms import apply_day_terms
 
 _sequence = itertools.count(1)
 PASSWORD = "Correct-Horse-42"
@@ -78,6 +79,9 @@ def make_regulation(**fields) -> OvertimeRegulation:
     return OvertimeRegulation.objects.create(**fields)
 
 
+DAY_TERM_FIELDS = {"day_category", "compensation_hours", "meal_due", "requires_second_approval"}
+
+
 def make_overtime(**fields) -> OvertimeRequest:
     employee = fields.pop("employee", None) or make_employee()
     start = fields.pop("start_at", None) or timezone.now().replace(microsecond=0)
@@ -85,4 +89,11 @@ def make_overtime(**fields) -> OvertimeRequest:
     fields.setdefault("reason", "Release preparation")
     if "created_by" not in fields:
         fields["created_by"] = employee.user or make_user(with_employee=False)
-    return OvertimeRequest.objects.create(employee=employee, start_at=start, **fields)
+    request = OvertimeRequest(employee=employee, start_at=start, **fields)
+    # The regulation's terms of its day, as a create through the services sets them;
+    # what a test names explicitly wins.
+    apply_day_terms(request)
+    for name in DAY_TERM_FIELDS & fields.keys():
+        setattr(request, name, fields[name])
+    request.save()
+    return request

@@ -300,7 +300,7 @@ for name, value, debug in json.loads(sys.argv[1]):
     os.environ.update(SECRET_KEY=secrets.token_urlsafe(64), JWT_SIGNING_KEY="", DEBUG=debug)
     os.environ[name] = value
     try:
-        runpy.run_path("backend/settings.py")
+        runpy.run_path("backend/settings/base.py")
     except ImproperlyConfigured as exc:
         verdicts.append(f"{name} is a value published in this repository" in str(exc))
     else:

@@ -32,11 +32,12 @@ from django.core.management import call_command
 
 from api.accounts.auth.tokens import issue_local_tokens
 from api.accounts.roles import Role
+from api.audit.models import UserActivityLog
 from api.common.client import ClientInfo
 from api.kanban.models import TaskAttachment
 from api.kanban.tests.factories import make_column, make_comment, make_task
 from api.overtime.models import OvertimeRegulationDocument
-from api.system.models import UserActivityLog, UserReport
+from api.system.models import UserReport
 from conftest import REPO_ROOT, free_port, require_service
 from tests.factories import make_overtime, make_project, make_regulation, make_user
 from tests.live import start_daphne

@@ -261,12 +261,14 @@ def test_rotating_x_forwarded_for_through_nginx_escapes_no_sign_in_bound(nginx):
     """The client writes X-Forwarded-For; nginx appends the address it saw, and with
     TRUSTED_PROXY_COUNT=1 (the compose file's value) only that one counts."""
     from api.accounts.models import UserSession
-    from api.system.models import UserActivityLog
+    from api.audit.models import UserActivityLog
     from tests.factories import PASSWORD
 
     user = make_user()
     limit = 50  # LOGIN_FAILURES_PER_ADDRESS's default
-    with httpx.Client(base_url=nginx.https, verify=nginx.tls()) as client:
+    # Each refused guess still hashes a password (the same cost as a real one): on a
+    # busy machine 53 of them in a row need more than httpx's default 5 s read timeout.
+    with httpx.Client(base_url=nginx.https, verify=nginx.tls(), timeout=60) as client:
         codes = [
             client.post(
                 "/api/auth/login/local/",

@@ -13,8 +13,8 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from api.accounts.roles import Role
+from api.audit.models import UserActivityLog
 from api.realtime.consumers import CloseCode
-from api.system.models import UserActivityLog
 from tests.factories import PASSWORD
 from tests.factories import make_user as _make_user
 

@@ -10,6 +10,7 @@ from api.accounts.models import AuthSource, User, UserPermissionOverride
 from api.accounts.roles import Action, Resource, Role
 from api.accounts.selectors import permissions_with_overrides
 from api.common.fields import EmployeeBriefSerializer, UserBriefSerializer
+from api.common.serializers import ModelSerializer, Serializer
 
 
 def _text() -> serializers.CharField:
@@ -18,7 +19,7 @@ def _text() -> serializers.CharField:
     return serializers.CharField(read_only=True, allow_blank=True)
 
 
-class PermissionOverrideSerializer(serializers.ModelSerializer):
+class PermissionOverrideSerializer(ModelSerializer):
     granted_by = UserBriefSerializer(read_only=True, allow_null=True)
     note = _text()
 
@@ -28,14 +29,14 @@ class PermissionOverrideSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PermissionOverrideInputSerializer(serializers.Serializer):
+class PermissionOverrideInputSerializer(Serializer):
     resource = serializers.ChoiceField(choices=Resource.choices)
     action = serializers.ChoiceField(choices=Action.choices)
     allowed = serializers.BooleanField(help_text="true grants the action, false revokes it.")
     note = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
 
 
-class AccessControlUserSerializer(serializers.ModelSerializer):
+class AccessControlUserSerializer(ModelSerializer):
     """An account as access control shows it: who, how they sign in, what they may do."""
 
     full_name = serializers.CharField(source="get_full_name", read_only=True, allow_blank=True)
@@ -84,7 +85,7 @@ class AccessControlUserSerializer(serializers.ModelSerializer):
         )
 
 
-class AccessUpdateSerializer(serializers.Serializer):
+class AccessUpdateSerializer(Serializer):
     """PUT and PATCH alike: send the role, the overrides, or both."""
 
     role = serializers.ChoiceField(choices=Role.choices, required=False)
@@ -109,7 +110,7 @@ class AccessUpdateSerializer(serializers.Serializer):
         return rows
 
 
-class LocalUserCreateSerializer(serializers.Serializer):
+class LocalUserCreateSerializer(Serializer):
     username = serializers.CharField(
         max_length=150,
         validators=[

@@ -9,5 +9,10 @@ from django.dispatch import Signal
 # kwargs: user (User whose role or overrides changed), by (User)
 permissions_changed = Signal()
 
+# kwargs: user (User whose access an administrator changed), by (User), changes
+# ({"role": {"old", "new"}} and/or {"overrides": {"old", "new"}}) — the user is told
+# by api/notifications/receivers.py: notify_access_changed
+access_changed = Signal()
+
 # kwargs: sessions ([(user_id, session_id)]) — logged out or closed by deactivation
 sessions_ended = Signal()

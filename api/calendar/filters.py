@@ -18,27 +18,32 @@ class HolidayFilter(django_filters.FilterSet):
 
 
 class CalendarEventFilter(django_filters.FilterSet):
-    """`start`/`end`: events overlapping [start, end); an instant event at `start` counts."""
+    """`end_at_from=A&start_at_to=B`: events overlapping [A, B) — ending after A (an
+    instant event at A counts) and starting before B."""
 
-    start = django_filters.IsoDateTimeFilter(method="filter_start")
-    end = django_filters.IsoDateTimeFilter(field_name="start_at", lookup_expr="lt")
+    end_at_from = django_filters.IsoDateTimeFilter(method="filter_end_at_from")
+    start_at_to = django_filters.IsoDateTimeFilter(field_name="start_at", lookup_expr="lt")
+
+    renamed = {"start": "end_at_from", "end": "start_at_to"}
 
     class Meta:
         model = CalendarEvent
         fields = ("event_type", "department", "visibility", "all_day")
 
-    def filter_start(self, queryset, name, value):
+    def filter_end_at_from(self, queryset, name, value):
         return queryset.filter(Q(end_at__gt=value) | Q(start_at__gte=value))
 
 
 class EmployeeLeaveFilter(django_filters.FilterSet):
-    """`date_from`/`date_to`: leave sharing at least one day with that range."""
+    """`end_date_from=A&start_date_to=B`: leave sharing at least one day with [A, B]."""
 
     status = django_filters.MultipleChoiceFilter(choices=LeaveStatus.choices)
     employee = django_filters.NumberFilter(field_name="employee_id")
     department = django_filters.NumberFilter(field_name="employee__department_id")
-    date_from = django_filters.DateFilter(field_name="end_date", lookup_expr="gte")
-    date_to = django_filters.DateFilter(field_name="start_date", lookup_expr="lte")
+    end_date_from = django_filters.DateFilter(field_name="end_date", lookup_expr="gte")
+    start_date_to = django_filters.DateFilter(field_name="start_date", lookup_expr="lte")
+
+    renamed = {"date_from": "end_date_from", "date_to": "start_date_to"}
 
     class Meta:
         model = EmployeeLeave

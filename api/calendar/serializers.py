@@ -7,17 +7,18 @@ from api.common.fields import (
     EmployeeBriefSerializer,
     UserBriefSerializer,
 )
+from api.common.serializers import ModelSerializer, Serializer
 from api.org.models import Employee
 
 
-class HolidaySerializer(serializers.ModelSerializer):
+class HolidaySerializer(ModelSerializer):
     class Meta:
         model = Holiday
         fields = ("id", "date", "name", "is_recurring", "description", "created_at", "updated_at")
         read_only_fields = ("id", "created_at", "updated_at")
 
 
-class CalendarEventSerializer(serializers.ModelSerializer):
+class CalendarEventSerializer(ModelSerializer):
     """What clients read: the event with its department, creator and attendees."""
 
     department = DepartmentBriefSerializer(read_only=True, allow_null=True)
@@ -47,7 +48,7 @@ class CalendarEventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CalendarEventWriteSerializer(serializers.ModelSerializer):
+class CalendarEventWriteSerializer(ModelSerializer):
     """What clients send. The creator is the signed-in user; a department event without
     a department belongs to the creator's."""
 
@@ -71,7 +72,7 @@ class CalendarEventWriteSerializer(serializers.ModelSerializer):
         )
 
 
-class EmployeeLeaveSerializer(serializers.ModelSerializer):
+class EmployeeLeaveSerializer(ModelSerializer):
     """What clients read: the leave, its length in calendar days and the decision."""
 
     employee = EmployeeBriefSerializer(read_only=True)
@@ -103,7 +104,7 @@ class EmployeeLeaveSerializer(serializers.ModelSerializer):
         return (leave.end_date - leave.start_date).days + 1
 
 
-class EmployeeLeaveWriteSerializer(serializers.ModelSerializer):
+class EmployeeLeaveWriteSerializer(ModelSerializer):
     employee = serializers.PrimaryKeyRelatedField(
         queryset=Employee.objects.all(),
         required=False,
@@ -134,9 +135,9 @@ class EmployeeLeaveUpdateSerializer(EmployeeLeaveWriteSerializer):
         extra_kwargs = {name: {"required": False} for name in fields}
 
 
-class LeaveApproveSerializer(serializers.Serializer):
+class LeaveApproveSerializer(Serializer):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
-class LeaveRejectSerializer(serializers.Serializer):
+class LeaveRejectSerializer(Serializer):
     reason = serializers.CharField(max_length=2000)

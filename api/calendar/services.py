@@ -21,6 +21,7 @@ from api.accounts.models import User
 from api.accounts.permissions import user_can
 from api.accounts.roles import Action, Resource
 from api.accounts.selectors import user_department_id
+from api.audit.trail import audit_record, diff, snapshot
 from api.calendar import selectors
 from api.calendar.models import CalendarEvent, CalendarVisibility, EmployeeLeave, LeaveStatus
 from api.calendar.rules import refuse_overlap
@@ -28,9 +29,8 @@ from api.common.exceptions import InvalidInput, InvalidTransition, NotAllowed
 from api.common.services import instance_create, instance_delete, instance_update
 from api.notifications.models import NotificationKind
 from api.notifications.selectors import department_admins
-from api.notifications.services import notifications_create
+from api.notifications.services import notification_data, notifications_create
 from api.org.models import Department, Employee
-from api.system.audit import audit_record, diff, snapshot
 
 # Which statuses each leave action may start from; cancelling approved leave is further
 # limited to leave that has not started (see `employee_leave_cancel`).
@@ -85,7 +85,7 @@ def _notify_invited(event: CalendarEvent, employee_ids: set[int], by: User) -> N
         recipients=User.objects.filter(is_active=True, employee__pk__in=employee_ids),
         kind=NotificationKind.EVENT_INVITED,
         title=f"Invitation: {event.title} ({timezone.localtime(event.start_at):%Y-%m-%d %H:%M})",
-        data={"resource": Resource.CALENDAR_EVENTS, "id": event.pk},
+        data=notification_data(Resource.CALENDAR_EVENTS, event.pk),
         actor=by,
     )
 
@@ -221,7 +221,7 @@ def _notify_leave(
         kind=kind,
         title=f"{title}: {leave.start_date} to {leave.end_date}",
         message=message,
-        data={"resource": Resource.EMPLOYEE_LEAVES, "id": leave.pk, "status": leave.status},
+        data=notification_data(Resource.EMPLOYEE_LEAVES, leave.pk, status=leave.status),
         actor=by,
     )
 

@@ -56,3 +56,9 @@ class BoundedSearchFilter(SearchFilter):
                 }
             )
         return terms
+
+    def get_schema_operation_parameters(self, view):
+        # A list without text search refuses `search` (api.common.filters): not documented.
+        if not getattr(view, "search_fields", None):
+            return []
+        return super().get_schema_operation_parameters(view)

@@ -26,6 +26,7 @@ import hashlib
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotModified
+from django.http.response import HttpResponseBase
 from django.utils.http import parse_etags
 from rest_framework.renderers import JSONRenderer
 
@@ -56,6 +57,8 @@ class CachedListMixin:
     list_cache_models: tuple = ()
     list_rendering: Rendering | None = None
     list_scope_models: tuple = ()
+    # The list's count when the cache had it, for the paginator (None: count).
+    list_known_count: int | None = None
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -65,11 +68,12 @@ class CachedListMixin:
     def list(self, request, *args, **kwargs):
         if not self._list_cacheable(request):
             return self.uncached_list(request, *args, **kwargs)
-        # One round trip: the entry and the generations it must have been built at.
-        entry_key = self._list_cache_key(request)
+        # One round trip: the entry, the list's count and the generations they must
+        # have been taken at.
+        entry_key, count_key = self._list_cache_keys(request)
         generation_keys = [generation_key(model) for model in self.list_cache_models]
         try:
-            found = cache.get_many([entry_key, *generation_keys])
+            found = cache.get_many([entry_key, count_key, *generation_keys])
             generations = generations_in(found, self.list_cache_models)
         except CACHE_ERRORS as exc:
             cache_unavailable("list cache", exc)
@@ -77,19 +81,11 @@ class CachedListMixin:
         entry = found.get(entry_key)
         fresh = "no-cache" not in request.headers.get("Cache-Control", "")
         if entry is None or entry[0] != generations or not fresh:
-            response = self.uncached_list(request, *args, **kwargs)
-            if response.status_code != 200:
-                return response
-            body = request.accepted_renderer.render(
-                response.data, request.accepted_media_type, self.get_renderer_context()
+            entry = self._build_entry(
+                request, generations, (entry_key, count_key), found.get(count_key), args, kwargs
             )
-            # Stored under the generations read *before* building: a write meanwhile
-            # has bumped them, so this entry is never served as newer than it is.
-            entry = (generations, body, _etag(body))
-            try:
-                cache.set(entry_key, entry, timeout=settings.LIST_CACHE_SECONDS)
-            except CACHE_ERRORS as exc:
-                cache_unavailable("list cache", exc)
+            if isinstance(entry, HttpResponseBase):
+                return entry
         _, body, etag = entry
         if_none_match = request.headers.get("If-None-Match", "")
         if etag in parse_etags(if_none_match) or if_none_match.strip() == "*":
@@ -99,6 +95,42 @@ class CachedListMixin:
         response["ETag"] = etag
         response["Cache-Control"] = "private, no-cache"
         return response
+
+    def _build_entry(self, request, generations, keys, cached_count, args, kwargs):
+        """The page built afresh, stored under the generations read *before* building
+        (a write meanwhile has bumped them, so it is never served as newer than it is),
+        with the list's count when it had to be counted. A non-200 answer is returned
+        as it is."""
+        # The count depends on the listed model's rows and the scope only, not on the
+        # related rows a page shows: a new break or a renamed project keeps it.
+        count_generations = self._count_generations(generations)
+        known = cached_count is not None and cached_count[0] == count_generations
+        self.list_known_count = cached_count[1] if known else None
+        response = self.uncached_list(request, *args, **kwargs)
+        if response.status_code != 200:
+            return response
+        body = request.accepted_renderer.render(
+            response.data, request.accepted_media_type, self.get_renderer_context()
+        )
+        entry = (generations, body, _etag(body))
+        entry_key, count_key = keys
+        entries = {entry_key: entry}
+        count = response.data.get("count") if isinstance(response.data, dict) else None
+        if not known and isinstance(count, int) and count >= settings.COUNT_CACHE_MIN_ROWS:
+            entries[count_key] = (count_generations, count)
+        try:
+            cache.set_many(entries, timeout=settings.LIST_CACHE_SECONDS)
+        except CACHE_ERRORS as exc:
+            cache_unavailable("list cache", exc)
+        return entry
+
+    def _count_generations(self, generations: tuple) -> tuple:
+        counted = (self.list_cache_models[0], *self.list_scope_models)
+        return tuple(
+            generation
+            for model, generation in zip(self.list_cache_models, generations, strict=True)
+            if model in counted
+        )
 
     def uncached_list(self, request, *args, **kwargs):
         """The page itself; views with their own list code override this, not `list`."""
@@ -113,7 +145,19 @@ class CachedListMixin:
             and request.accepted_media_type == JSONRenderer.media_type
         )
 
-    def _list_cache_key(self, request) -> str:
+    def _list_cache_keys(self, request) -> tuple[str, str]:
+        """The page's key, and its list's count's (the same query, any page)."""
         query = sorted(request.query_params.lists())
-        identity = f"{type(self).__qualname__}|{request.user.pk}|{query}"
-        return "list:" + hashlib.sha1(identity.encode(), usedforsecurity=False).hexdigest()
+        identity = f"{type(self).__qualname__}|{request.user.pk}"
+        paginator = self.paginator
+        paging = (
+            getattr(paginator, "page_query_param", None),
+            getattr(paginator, "page_size_query_param", None),
+        )
+        filters = [(key, values) for key, values in query if key not in paging]
+        return (
+            "list:"
+            + hashlib.sha1(f"{identity}|{query}".encode(), usedforsecurity=False).hexdigest(),
+            "list-count:"
+            + hashlib.sha1(f"{identity}|{filters}".encode(), usedforsecurity=False).hexdigest(),
+        )

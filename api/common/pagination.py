@@ -22,19 +22,21 @@ from rest_framework.response import Response
 from api.common.cache import CACHE_ERRORS, cache_unavailable
 from api.common.generations import generation_key, generations_in
 
-# Re-exported for the importers in other domains that still name this module.
-from api.common.generations import rows_changed as rows_changed
-
 
 class CachedCountPaginator(Paginator):
-    def __init__(self, *args, scope_key: str | None = None, **kwargs):
+    def __init__(self, *args, scope_key: str | None = None, known: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        # The count when the caller already has it (the list cache keeps one with
+        # each list: api.common.list_cache), which saves this cache's round trip.
+        self.known = known
         # Who asks, through which view, with which filters: with the model's write
         # generation that determines the count, without compiling SQL to hash it.
         self.scope_key = scope_key
 
     @cached_property
     def count(self) -> int:
+        if self.known is not None:
+            return self.known
         queryset = self.object_list
         if self.scope_key is not None:
             identity = f"{queryset.model._meta.label_lower}|{self.scope_key}"
@@ -73,7 +75,9 @@ class StandardPagination(PageNumberPagination):
     def paginate_queryset(self, queryset, request, view=None):
         # DRF builds the paginator from this attribute; bind the request's scope to it.
         self.django_paginator_class = partial(
-            CachedCountPaginator, scope_key=self._scope_key(request, view)
+            CachedCountPaginator,
+            scope_key=self._scope_key(request, view),
+            known=getattr(view, "list_known_count", None),
         )
         return super().paginate_queryset(queryset, request, view)
 

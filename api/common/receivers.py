@@ -3,7 +3,7 @@
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from api.common.pagination import rows_changed
+from api.common.generations import rows_changed
 
 
 @receiver(post_save, dispatch_uid="count-generation-save")

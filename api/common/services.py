@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from django.db import models, transaction
 
-from api.system.audit import audit_record, diff, snapshot
+from api.audit.trail import audit_record, diff, snapshot
 
 M = TypeVar("M", bound=models.Model)
 

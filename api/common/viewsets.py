@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
@@ -13,7 +13,10 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.response import Response
 
-from api.accounts.permissions import HasResourcePermission
+from api.common.exceptions import InvalidInput
+from api.common.filters import require_known_parameters
+from api.common.permissions import resource_permission
+from api.common.serializers import UNKNOWN_FIELD
 from api.common.services import instance_create, instance_delete, instance_update
 
 
@@ -26,7 +29,8 @@ class ResourceViewSet(viewsets.GenericViewSet):
     rules override `perform_create` / `perform_update` / `perform_destroy`.
     """
 
-    permission_classes = [HasResourcePermission]
+    # The permission matrix of api.accounts, registered at start-up (api/apps.py).
+    permission_classes = [resource_permission]
     resource: str
 
     def visible_queryset(self, user) -> QuerySet:
@@ -38,6 +42,9 @@ class ResourceViewSet(viewsets.GenericViewSet):
         if getattr(self, request.method.lower(), None) is None:
             raise MethodNotAllowed(request.method)
         super().initial(request, *args, **kwargs)
+        # After authentication and permissions: what the server does not understand
+        # is a 400 naming it, never silently ignored (api.common.filters).
+        require_known_parameters(self, request)
 
     def get_queryset(self) -> QuerySet:
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
@@ -130,6 +137,11 @@ class WorkflowActionsMixin:
 def _workflow_endpoint(viewset: type, name: str, step: WorkflowAction):
     def endpoint(self, request, pk=None):
         arguments = {}
+        if step.body is None and request.data:
+            # A step without a body takes none: a key sent is one the server would drop.
+            if not isinstance(request.data, Mapping):
+                raise InvalidInput("This step takes no body.")
+            raise InvalidInput({str(key): [UNKNOWN_FIELD] for key in request.data})
         if step.body is not None:
             body = step.body(data=request.data)
             body.is_valid(raise_exception=True)

@@ -106,10 +106,70 @@ async def _sweep_board_forever() -> None:
             _announce_board_soon()
 
 
+# A typist who goes quiet (stops renewing, or their laptop vanished) drops out of the
+# card's typing room when their entry expires; nobody would say so until the next
+# typing change. A process that has seen typing on a card (a typist of its own, or
+# typists in the room when one of its sockets joined) watches the room: it sleeps
+# until the first entry's expiry, sweeps, and announces the new list to the card's
+# stream, which reaches the sockets of every process. Several processes watching the
+# same card are harmless: the sweep removes an entry once, and only the process that
+# swept it announces.
+EXPIRY_MARGIN_SECONDS = 0.05
+
+
+class _TypingWatch:
+    def __init__(self, stream: str) -> None:
+        self.stream = stream
+        self.room = f"{stream}.typing"
+        self.poked = True
+        self.task: asyncio.Task | None = None
+
+    async def run(self) -> None:
+        while True:
+            # A poke while this waits for Redis means a new entry may be missing from
+            # the answer: look again rather than stop.
+            self.poked = False
+            try:
+                expiry = await rooms().next_expiry(self.room)
+            except PresenceUnavailable:
+                expiry = time.time() + settings.REALTIME_TYPING_TTL_SECONDS
+            if expiry is None:
+                if self.poked:
+                    continue
+                return
+            await asyncio.sleep(max(expiry - time.time(), 0) + EXPIRY_MARGIN_SECONDS)
+            try:
+                _, swept = await rooms().members(self.room)
+            except PresenceUnavailable:
+                continue
+            if swept:
+                await _announce(self.room, self.stream, EventType.TYPING)
+
+
+_typing_watches: dict[tuple[asyncio.AbstractEventLoop, str], _TypingWatch] = {}
+
+
+def _watch_typing(stream: str) -> None:
+    loop = asyncio.get_running_loop()
+    watch = _typing_watches.setdefault((loop, stream), _TypingWatch(stream))
+    watch.poked = True
+    if watch.task is None or watch.task.done():
+        watch.task = loop.create_task(watch.run())
+        watch.task.add_done_callback(lambda _: _typing_watch_ended(loop, watch))
+
+
+def _typing_watch_ended(loop: asyncio.AbstractEventLoop, watch: _TypingWatch) -> None:
+    if _typing_watches.get((loop, watch.stream)) is watch and watch.task.done():
+        del _typing_watches[loop, watch.stream]
+
+
 async def stop_sweeper() -> None:
-    """Stops the running loop's presence sweeper and pending announcements (tests)."""
+    """Stops the running loop's presence sweeper, typing watches and pending
+    announcements (tests)."""
     loop = asyncio.get_running_loop()
     tasks = [_sweepers.pop(loop, None), _announcing.pop(loop, None)]
+    for key in [key for key in _typing_watches if key[0] is loop]:
+        tasks.append(_typing_watches.pop(key).task)
     for task in tasks:
         if task is not None:
             task.cancel()
@@ -211,8 +271,14 @@ class TaskDetailConsumer(RealtimeConsumer):
         await self.follow(self.stream)
         for what, type in (("editors", EventType.EDITORS), ("typing", EventType.TYPING)):
             with suppress(PresenceUnavailable):
-                members, _ = await rooms().members(self._room(what))
+                members, swept = await rooms().members(self._room(what))
                 await self.reply(type, {"people": distinct_people(members)}, self.stream)
+                if what == "typing" and swept:
+                    # This read dropped quiet typists: the others hear it too (a
+                    # watch finding nothing left to sweep announces nothing).
+                    await _announce(self._room(what), self.stream, type)
+                if what == "typing" and members:
+                    _watch_typing(self.stream)  # their process may be gone
 
     async def handle(self, kind: str, message: dict) -> None:
         if kind not in ("typing", "editing", "heartbeat"):
@@ -234,6 +300,8 @@ class TaskDetailConsumer(RealtimeConsumer):
         if kind == "typing":
             await self._set("typing", active, settings.REALTIME_TYPING_TTL_SECONDS)
             await _announce(self._room("typing"), self.stream, EventType.TYPING)
+            if active:
+                _watch_typing(self.stream)
         else:
             self._editing = active
             await self._set("editors", active, settings.REALTIME_PRESENCE_TTL_SECONDS)

@@ -2,6 +2,7 @@
 
 import django_filters
 
+from api.common.filters import FORMAT_PARAMETER, filter_parameters, refuse_unknown
 from api.kanban.models import (
     BoardPresence,
     Task,
@@ -16,8 +17,8 @@ from api.kanban.models import (
 )
 
 
-class BoardFilter(django_filters.FilterSet):
-    """Narrows the board's cards; the columns are always all there."""
+class CardFilter(django_filters.FilterSet):
+    """What both the card list and the board narrow cards by."""
 
     project = django_filters.NumberFilter(field_name="project_id")
     department = django_filters.NumberFilter(field_name="department_id")
@@ -28,18 +29,29 @@ class BoardFilter(django_filters.FilterSet):
         fields = ()
 
 
-class TaskFilter(BoardFilter):
+class BoardFilter(CardFilter):
+    """Narrows the board's cards; the columns are always all there. The board is no
+    paged list: its filters (and `format`) are all the parameters it understands."""
+
+    def is_valid(self) -> bool:
+        refuse_unknown(self.data, filter_parameters(CardFilter) | {FORMAT_PARAMETER})
+        return super().is_valid()
+
+
+class TaskFilter(CardFilter):
     """`archived=true` lists only archived cards; the list shows live ones otherwise."""
 
     group = django_filters.NumberFilter(field_name="group_id")
     created_by = django_filters.NumberFilter(field_name="created_by_id")
     priority = django_filters.MultipleChoiceFilter(choices=TaskPriority.choices)
     company_wide = django_filters.BooleanFilter(field_name="department", lookup_expr="isnull")
-    due_from = django_filters.DateFilter(field_name="due_date", lookup_expr="gte")
-    due_to = django_filters.DateFilter(field_name="due_date", lookup_expr="lte")
+    due_date_from = django_filters.DateFilter(field_name="due_date", lookup_expr="gte")
+    due_date_to = django_filters.DateFilter(field_name="due_date", lookup_expr="lte")
     archived = django_filters.BooleanFilter(
         field_name="archived_at", lookup_expr="isnull", exclude=True
     )
+
+    renamed = {"due_from": "due_date_from", "due_to": "due_date_to"}
 
 
 class TaskCommentFilter(django_filters.FilterSet):
@@ -64,8 +76,10 @@ class TaskTimeLogFilter(django_filters.FilterSet):
     task = django_filters.NumberFilter(field_name="task_id")
     user = django_filters.NumberFilter(field_name="user_id")
     running = django_filters.BooleanFilter(field_name="ended_at", lookup_expr="isnull")
-    started_from = django_filters.IsoDateTimeFilter(field_name="started_at", lookup_expr="gte")
-    started_to = django_filters.IsoDateTimeFilter(field_name="started_at", lookup_expr="lt")
+    started_at_from = django_filters.IsoDateTimeFilter(field_name="started_at", lookup_expr="gte")
+    started_at_to = django_filters.IsoDateTimeFilter(field_name="started_at", lookup_expr="lt")
+
+    renamed = {"started_from": "started_at_from", "started_to": "started_at_to"}
 
     class Meta:
         model = TaskTimeLog

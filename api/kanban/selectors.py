@@ -157,10 +157,11 @@ def _count_of(model: type[Model], **filters) -> Coalesce:
 
 def board_cards() -> QuerySet[Task]:
     """Live cards in board order with the counts a compact card shows, in two queries
-    (cards, assignees) whatever their number; unscoped."""
+    (cards with their project, department and creator joined; assignees) whatever
+    their number; unscoped."""
     return (
         Task.objects.filter(archived_at__isnull=True)
-        .select_related("project")
+        .select_related("project", "department", "created_by")
         .prefetch_related(_assignees())
         .annotate(
             comment_count=_count_of(TaskComment, deleted_at__isnull=True),

@@ -6,7 +6,12 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from api.accounts.models import User
-from api.common.fields import DepartmentBriefSerializer, ProjectBriefSerializer, UserBriefSerializer
+from api.common.fields import (
+    DepartmentBriefSerializer,
+    ProjectBriefSerializer,
+    UserBriefSerializer,
+)
+from api.common.serializers import ModelSerializer, OffsetDateTimeField, Serializer
 from api.kanban import selectors
 from api.kanban.models import (
     BoardPresence,
@@ -37,7 +42,7 @@ class VisibleTaskField(serializers.PrimaryKeyRelatedField):
 # ----------------------------------------------------------------------- cards
 
 
-class TaskSerializer(serializers.ModelSerializer):
+class TaskSerializer(ModelSerializer):
     """A card as clients read it (lists, detail, and `error.current` of a 409)."""
 
     project = ProjectBriefSerializer(read_only=True, allow_null=True)
@@ -69,7 +74,7 @@ class TaskSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class TaskContentSerializer(serializers.Serializer):
+class TaskContentSerializer(Serializer):
     """The fields a card's creator or editor sets."""
 
     title = serializers.CharField(max_length=200)
@@ -122,89 +127,10 @@ class TaskUpdateSerializer(TaskContentSerializer):
     )
 
 
-# ----------------------------------------------------------------------- board (v2)
-
-
-class BoardCardSerializer(serializers.ModelSerializer):
-    """The compact card of the board view."""
-
-    assignees = UserBriefSerializer(many=True, read_only=True)
-    project = ProjectBriefSerializer(read_only=True, allow_null=True)
-    department = serializers.IntegerField(source="department_id", read_only=True, allow_null=True)
-    comment_count = serializers.IntegerField(read_only=True)
-    subtask_count = serializers.IntegerField(read_only=True)
-    subtask_done_count = serializers.IntegerField(read_only=True)
-    attachment_count = serializers.IntegerField(read_only=True)
-
-    class Meta:
-        model = Task
-        fields = (
-            "id",
-            "group",
-            "title",
-            "priority",
-            "position",
-            "version",
-            "due_date",
-            "assignees",
-            "project",
-            "department",
-            "comment_count",
-            "subtask_count",
-            "subtask_done_count",
-            "attachment_count",
-        )
-        read_only_fields = fields
-
-
-class BoardColumnSerializer(serializers.ModelSerializer):
-    count = serializers.SerializerMethodField(help_text="Cards of this column in this answer.")
-    total = serializers.IntegerField(
-        read_only=True, help_text="All live cards of the column (what the WIP limit counts)."
-    )
-    cards = BoardCardSerializer(many=True, read_only=True)
-
-    class Meta:
-        model = TaskGroup
-        fields = (
-            "id",
-            "name",
-            "position",
-            "wip_limit",
-            "color",
-            "is_done_column",
-            "count",
-            "total",
-            "cards",
-        )
-        read_only_fields = fields
-
-    def get_count(self, column) -> int:
-        return len(column.cards)
-
-
-class BoardSerializer(serializers.Serializer):
-    columns = BoardColumnSerializer(many=True, read_only=True)
-
-    class Meta:
-        ref_name = "KanbanBoard"
-
-
-class BoardMoveSerializer(serializers.Serializer):
-    task = VisibleTaskField()
-    group = serializers.PrimaryKeyRelatedField(queryset=TaskGroup.objects.all())
-    position = serializers.IntegerField(
-        min_value=0, help_text="Zero-based; beyond the end of the column means the end."
-    )
-    version = serializers.IntegerField(
-        min_value=1, required=False, help_text="If given and stale, the move is a 409."
-    )
-
-
 # ----------------------------------------------------------------------- columns
 
 
-class TaskGroupSerializer(serializers.ModelSerializer):
+class TaskGroupSerializer(ModelSerializer):
     position = serializers.IntegerField(
         min_value=0, required=False, help_text="Defaults to the end; the others make room."
     )
@@ -227,7 +153,7 @@ class TaskGroupSerializer(serializers.ModelSerializer):
         read_only_fields = ("id", "live_count", "created_at", "updated_at")
 
 
-class TaskGroupReorderSerializer(serializers.Serializer):
+class TaskGroupReorderSerializer(Serializer):
     order = serializers.ListField(
         child=serializers.IntegerField(), help_text="Every column id once, in the new order."
     )
@@ -236,7 +162,7 @@ class TaskGroupReorderSerializer(serializers.Serializer):
 # ----------------------------------------------------------------------- children
 
 
-class _TaskChildSerializer(serializers.ModelSerializer):
+class _TaskChildSerializer(ModelSerializer):
     """A card's child: names a card the user can see; the card is fixed once created."""
 
     task = VisibleTaskField()
@@ -306,8 +232,8 @@ class TaskSubtaskSerializer(_TaskChildSerializer):
 
 class TaskTimeLogSerializer(_TaskChildSerializer):
     user = UserBriefSerializer(read_only=True)
-    started_at = serializers.DateTimeField(required=False, help_text="Defaults to now.")
-    ended_at = serializers.DateTimeField(
+    started_at = OffsetDateTimeField(required=False, help_text="Defaults to now.")
+    ended_at = OffsetDateTimeField(
         required=False, allow_null=True, help_text="Empty: a running timer (one per person)."
     )
     duration_minutes = serializers.SerializerMethodField(
@@ -338,7 +264,7 @@ class TaskTimeLogSerializer(_TaskChildSerializer):
         return log.ended_at is None
 
 
-class TaskActivitySerializer(serializers.ModelSerializer):
+class TaskActivitySerializer(ModelSerializer):
     actor = UserBriefSerializer(read_only=True, allow_null=True)
 
     class Meta:
@@ -384,7 +310,7 @@ class TaskReminderSerializer(_TaskChildSerializer):
         read_only_fields = ("id", "sent_at", "created_at")
 
 
-class BoardPresenceSerializer(serializers.ModelSerializer):
+class BoardPresenceSerializer(ModelSerializer):
     user = UserBriefSerializer(read_only=True)
 
     class Meta:

@@ -17,7 +17,7 @@ def keep_latest_row_per_place(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("api", "0006_regulation_day_categories")]
+    dependencies = [("api", "0007_overtime_day_terms")]
 
     operations = [
         migrations.RunPython(keep_latest_row_per_place, migrations.RunPython.noop),

@@ -14,7 +14,7 @@ from typing import Any
 from django.utils import timezone
 
 from api.accounts.models import User
-from api.common.pagination import rows_changed
+from api.common.generations import rows_changed
 from api.notifications.models import Notification
 from api.notifications.selectors import unread_count
 from api.notifications.serializers import NotificationSerializer
@@ -38,6 +38,16 @@ def _announce(notifications: list[Notification]) -> None:
         )
 
 
+def notification_data(resource: str, id: int, **extra: Any) -> dict[str, Any]:
+    """What a notification points at, the one shape of every kind's `data`:
+    `{"resource": <API resource, e.g. "tasks">, "id": <its id>, ...extra}`.
+
+    A client opens `resource`/`id` without knowing the kind; `extra` carries what it
+    shows without a request (a status, a number) or a second object (a reminder).
+    """
+    return {"resource": str(resource), "id": id, **extra}
+
+
 def notifications_create(
     *,
     recipients: Iterable,
@@ -47,7 +57,11 @@ def notifications_create(
     data: dict[str, Any] | None = None,
     actor=None,
 ) -> list[Notification]:
-    """One notification per distinct recipient (the actor is never told of their own act)."""
+    """One notification per distinct recipient (the actor is never told of their own act).
+
+    `data` comes from `notification_data`; only a notification about nothing in
+    particular (a system message) leaves it out.
+    """
     actor_id = getattr(actor, "pk", None)
     seen: set[int] = set()
     rows = []

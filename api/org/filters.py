@@ -32,9 +32,21 @@ class ProjectFilter(django_filters.FilterSet):
         method="filter_active_on", help_text="Running on this date (open ends count as running)"
     )
 
+    start_date_from = django_filters.DateFilter(field_name="start_date", lookup_expr="gte")
+    start_date_to = django_filters.DateFilter(field_name="start_date", lookup_expr="lte")
+    end_date_from = django_filters.DateFilter(field_name="end_date", lookup_expr="gte")
+    end_date_to = django_filters.DateFilter(field_name="end_date", lookup_expr="lte")
+
+    renamed = {
+        "start_date__gte": "start_date_from",
+        "start_date__lte": "start_date_to",
+        "end_date__gte": "end_date_from",
+        "end_date__lte": "end_date_to",
+    }
+
     class Meta:
         model = Project
-        fields = {"is_active": ["exact"], "start_date": ["gte", "lte"], "end_date": ["gte", "lte"]}
+        fields = ("is_active",)
 
     def filter_active_on(self, queryset, name, value):
         return queryset.filter(Q(start_date__isnull=True) | Q(start_date__lte=value)).filter(

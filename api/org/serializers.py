@@ -10,6 +10,7 @@ from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
 from api.common.fields import BlankableText, DepartmentBriefSerializer, EmployeeBriefSerializer
+from api.common.serializers import ModelSerializer
 from api.org.models import Department, Employee, Project
 
 
@@ -23,7 +24,7 @@ class CodeField(serializers.CharField):
 # ----------------------------------------------------------------------- departments
 
 
-class DepartmentSerializer(serializers.ModelSerializer):
+class DepartmentSerializer(ModelSerializer):
     parent = DepartmentBriefSerializer(read_only=True, allow_null=True)
     manager = EmployeeBriefSerializer(read_only=True, allow_null=True)
     employee_count = serializers.IntegerField(
@@ -48,7 +49,7 @@ class DepartmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class DepartmentWriteSerializer(serializers.ModelSerializer):
+class DepartmentWriteSerializer(ModelSerializer):
     code = CodeField(
         max_length=32,
         validators=[
@@ -64,7 +65,7 @@ class DepartmentWriteSerializer(serializers.ModelSerializer):
 # ----------------------------------------------------------------------- employees
 
 
-class EmployeeSerializer(serializers.ModelSerializer):
+class EmployeeSerializer(ModelSerializer):
     full_name = serializers.CharField(read_only=True)
     last_name = BlankableText()
     email = BlankableText()
@@ -93,7 +94,7 @@ class EmployeeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class EmployeeWriteSerializer(serializers.ModelSerializer):
+class EmployeeWriteSerializer(ModelSerializer):
     class Meta:
         model = Employee
         fields = (
@@ -114,7 +115,7 @@ class EmployeeWriteSerializer(serializers.ModelSerializer):
 # ----------------------------------------------------------------------- projects
 
 
-class ProjectSerializer(serializers.ModelSerializer):
+class ProjectSerializer(ModelSerializer):
     description = BlankableText()
     department = DepartmentBriefSerializer(read_only=True, allow_null=True)
 
@@ -135,7 +136,7 @@ class ProjectSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ProjectWriteSerializer(serializers.ModelSerializer):
+class ProjectWriteSerializer(ModelSerializer):
     code = CodeField(
         max_length=32,
         validators=[UniqueValidator(Project.objects.all(), message="A project has this code.")],

@@ -17,12 +17,12 @@ from django.db import transaction
 from api.accounts.models import User
 from api.accounts.roles import role_level
 from api.accounts.selectors import user_department_id
+from api.audit.trail import audit_record
 from api.common.exceptions import InvalidInput, NotAllowed
 from api.common.services import instance_create, instance_delete, instance_update
 from api.org import selectors
 from api.org.hr_sync import SuspiciousFeed, SyncCounts, SyncResult, hr_directory_sync
 from api.org.models import Department, Employee, Project
-from api.system.audit import audit_record
 
 __all__ = [
     "SuspiciousFeed",

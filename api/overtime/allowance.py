@@ -16,8 +16,9 @@ from decimal import Decimal
 
 from django.db.models import Q
 
+from api.common.exceptions import DoesNotExist, InvalidInput
 from api.common.timezones import local_date
-from api.org.models import Department
+from api.org.models import Department, Employee
 from api.overtime.calculations import TWO_PLACES
 from api.overtime.models import OvertimeRegulation, OvertimeRequest, OvertimeStatus
 from api.overtime.models import RegulationScope as Scope
@@ -28,7 +29,13 @@ from api.overtime.rules import (
     counts_toward_limits,
     periods_of,
 )
-from api.overtime.selectors import category_of, holiday_dates, local_day_bounds, work_week
+from api.overtime.selectors import (
+    category_of,
+    employees_visible_to,
+    holiday_dates,
+    local_day_bounds,
+    work_week,
+)
 
 PENDING = (OvertimeStatus.SUBMITTED, OvertimeStatus.PENDING_SECOND_APPROVAL)
 ZERO = Decimal("0.00")
@@ -105,3 +112,19 @@ def allowance(employee, on: date) -> dict:
             "remaining": str(remaining.quantize(TWO_PLACES)),
         }
     return result
+
+
+def allowance_employee(*, user, employee_id: int | None) -> Employee:
+    """Whose allowance the user asks for: their own by default, else one they can see
+    (the reach of the overtime list); one they cannot is not there for them (404)."""
+    if employee_id is None:
+        own = Employee.objects.filter(user_id=user.pk).first()
+        if own is None:
+            raise InvalidInput(
+                {"employee": ["Your account has no employee record; name the employee."]}
+            )
+        return own
+    employee = employees_visible_to(user=user).filter(pk=employee_id).first()
+    if employee is None:
+        raise DoesNotExist("No such employee.")
+    return employee

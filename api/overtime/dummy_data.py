@@ -93,6 +93,8 @@ def generate_overtime_dummy(
                     break_hours=break_total,
                     net_hours=net,
                     is_weekend=day.weekday() >= 5,
+                    # The default week's category; holidays and tiers are not looked up.
+                    day_category="rest_day" if day.weekday() >= 5 else "workday",
                     created_by_id=user_id or fallback_user,
                     submitted_at=None if status == OvertimeStatus.DRAFT else end,
                     **decided,

@@ -1,4 +1,5 @@
 import django_filters
+from django.db.models import Q
 
 from api.overtime.models import OvertimeRegulation, OvertimeRequest, OvertimeStatus
 
@@ -8,10 +9,18 @@ class OvertimeRequestFilter(django_filters.FilterSet):
     employee = django_filters.NumberFilter(field_name="employee_id")
     department = django_filters.NumberFilter(field_name="employee__department_id")
     project = django_filters.NumberFilter(field_name="project_id")
-    start_from = django_filters.IsoDateTimeFilter(field_name="start_at", lookup_expr="gte")
-    start_to = django_filters.IsoDateTimeFilter(field_name="start_at", lookup_expr="lt")
-    date_from = django_filters.DateFilter(field_name="start_at", lookup_expr="date__gte")
-    date_to = django_filters.DateFilter(field_name="start_at", lookup_expr="date__lte")
+    start_at_from = django_filters.IsoDateTimeFilter(field_name="start_at", lookup_expr="gte")
+    start_at_to = django_filters.IsoDateTimeFilter(field_name="start_at", lookup_expr="lt")
+    # The start's day in the server's time zone, both ends inclusive.
+    start_date_from = django_filters.DateFilter(field_name="start_at", lookup_expr="date__gte")
+    start_date_to = django_filters.DateFilter(field_name="start_at", lookup_expr="date__lte")
+
+    renamed = {
+        "start_from": "start_at_from",
+        "start_to": "start_at_to",
+        "date_from": "start_date_from",
+        "date_to": "start_date_to",
+    }
 
     class Meta:
         model = OvertimeRequest
@@ -26,8 +35,6 @@ class OvertimeRegulationFilter(django_filters.FilterSet):
         fields = ("scope", "department", "is_active")
 
     def filter_active_on(self, queryset, name, value):
-        from django.db.models import Q
-
         return queryset.filter(effective_from__lte=value).filter(
             Q(effective_to__isnull=True) | Q(effective_to__gte=value)
         )

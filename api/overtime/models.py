@@ -259,7 +259,19 @@ class OvertimeRequest(TimestampedModel):
     )
     # What the regulation check found at submit time (limits, totals, violations).
     regulation_check = models.JSONField(default=dict, blank=True)
+    # Computed by the service at create, update and submit under the regulation in
+    # force on the local start date, so drafts show what submitting will decide and
+    # lists read them as plain columns.
     requires_second_approval = models.BooleanField(default=False)
+    day_category = models.CharField(
+        max_length=32,
+        choices=[(c.value, c.name.replace("_", " ").title()) for c in DayCategory],
+        default=DayCategory.WORKDAY.value,
+    )
+    # Net hours weighted by the regulation's tiers, in hourly wages; empty without a
+    # regulation (or a table for the day's category) to weigh them by.
+    compensation_hours = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    meal_due = models.BooleanField(default=False)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -198,6 +198,12 @@ def meal_due(net_hours: Decimal, threshold: Decimal) -> bool:
     return net_hours >= threshold
 
 
+def needs_second_approval(net_hours: Decimal, threshold: Decimal | None) -> bool:
+    """Above the regulation's threshold a superadmin approves after the department
+    admin; at the threshold, or without one, the first approval decides."""
+    return threshold is not None and net_hours > threshold
+
+
 # -------------------------------------------------------------------- compensation
 
 

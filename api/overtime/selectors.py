@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -13,7 +14,7 @@ from api.accounts.models import User
 from api.accounts.selectors import user_department_id
 from api.calendar.models import EmployeeLeave, Holiday, LeaveStatus
 from api.common.timezones import local_date
-from api.org.models import Department
+from api.org.models import Department, Employee
 from api.overtime.calculations import TWO_PLACES
 from api.overtime.models import (
     OvertimeBreak,
@@ -28,9 +29,14 @@ from api.overtime.rules import (
     PERIODS,
     DayCategory,
     Period,
+    Tier,
     WorkWeek,
+    compensation_hours,
     counts_toward_limits,
     day_category,
+    meal_due,
+    needs_second_approval,
+    tiers_for,
 )
 
 # Requests that hold time: they count toward limits and block overlapping ones.
@@ -52,6 +58,19 @@ def overtime_requests_scope(*, user) -> QuerySet[OvertimeRequest]:
     own = Q(employee__user_id=user.pk) | Q(created_by_id=user.pk)
     if user.role == "ptb_admin" and (department_id := user_department_id(user)):
         return queryset.filter(own | Q(employee__department_id=department_id))
+    return queryset.filter(own)
+
+
+def employees_visible_to(*, user) -> QuerySet[Employee]:
+    """Whose overtime figures a user may read: the same reach as
+    overtime_requests_scope (oneself; a department admin's department; everyone for
+    global admins)."""
+    queryset = Employee.objects.all()
+    if user.is_global_admin:
+        return queryset
+    own = Q(user_id=user.pk)
+    if user.role == "ptb_admin" and (department_id := user_department_id(user)):
+        return queryset.filter(own | Q(department_id=department_id))
     return queryset.filter(own)
 
 
@@ -214,6 +233,59 @@ def regulation_in_force(*, department_id: int | None, on: date) -> OvertimeRegul
         if own is not None:
             return own
     return in_force.filter(scope=RegulationScope.GLOBAL).order_by("-effective_from", "-id").first()
+
+
+@dataclass(frozen=True, slots=True)
+class DayTerms:
+    """What the regulation in force makes of a request's local start date and hours."""
+
+    regulation: OvertimeRegulation | None
+    day_category: DayCategory
+    compensation_hours: Decimal | None
+    meal_due: bool
+    requires_second_approval: bool
+
+
+def day_terms(*, employee, start_at: datetime, net_hours: Decimal) -> DayTerms:
+    """The category, compensation, meal and second-approval verdict of `net_hours`
+    starting at `start_at` (four queries: regulation, department, holidays, tiers).
+
+    Without a regulation the category follows the department's week (else the
+    defaults) and nothing is weighed: compensation is None, no meal is owed.
+    """
+    day = local_date(start_at)
+    regulation = regulation_in_force(department_id=employee.department_id, on=day)
+    department = Department.objects.filter(pk=employee.department_id).first()
+    week = work_week(department, regulation or OvertimeRegulation())
+    category = category_of(day, week, holiday_dates(day, day))
+    if regulation is None:
+        return DayTerms(None, category, None, False, False)
+    rows = [
+        (cat, days, Tier(hour_from, hour_to, multiplier))
+        for cat, days, hour_from, hour_to, multiplier in regulation.compensation_tiers.values_list(
+            "day_category", "work_days_per_week", "hour_from", "hour_to", "multiplier"
+        )
+    ]
+    tiers = tiers_for(rows, category, week.work_days_per_week)
+    return DayTerms(
+        regulation,
+        category,
+        compensation_hours(net_hours, tiers) if tiers else None,
+        meal_due(net_hours, regulation.meal_threshold_hours),
+        needs_second_approval(net_hours, regulation.second_approval_threshold_hours),
+    )
+
+
+def overlapping_request_ids(
+    *, employee_id: int, start: datetime, end: datetime, exclude_id: int | None = None
+) -> list[int]:
+    """Every active request of the employee that overlaps [start, end), by start."""
+    rows = OvertimeRequest.objects.filter(
+        employee_id=employee_id, status__in=ACTIVE_STATUSES, start_at__lt=end, end_at__gt=start
+    )
+    if exclude_id is not None:
+        rows = rows.exclude(pk=exclude_id)
+    return list(rows.order_by("start_at", "id").values_list("pk", flat=True))
 
 
 def overlapping_request(

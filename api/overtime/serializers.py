@@ -4,7 +4,12 @@ from rest_framework import serializers
 
 from api.accounts.models import User
 from api.common import representation as r
-from api.common.fields import EmployeeBriefSerializer, ProjectBriefSerializer, UserBriefSerializer
+from api.common.fields import (
+    EmployeeBriefSerializer,
+    ProjectBriefSerializer,
+    UserBriefSerializer,
+)
+from api.common.serializers import ModelSerializer, OffsetDateTimeField, Serializer
 from api.org.models import Department, Employee, Project
 from api.overtime.models import (
     OvertimeBreak,
@@ -12,10 +17,11 @@ from api.overtime.models import (
     OvertimeRegulationDocument,
     OvertimeRequest,
 )
-from api.overtime.services import BreakInput
+from api.overtime.rules import PERIODS, DayCategory
+from api.overtime.services import BULK_ACTIONS, BULK_DECIDE_MAX, BreakInput
 
 
-class OvertimeBreakSerializer(serializers.ModelSerializer):
+class OvertimeBreakSerializer(ModelSerializer):
     class Meta:
         model = OvertimeBreak
         fields = ("start_at", "end_at", "note")
@@ -55,6 +61,9 @@ OVERTIME_REQUEST = r.Rendering(
         r.Field("is_weekend"),
         r.Field("is_holiday"),
         r.Field("requires_second_approval"),
+        r.Field("day_category"),
+        r.decimal_field("compensation_hours"),
+        r.Field("meal_due"),
         r.Field("regulation", "regulation_id"),
         r.Field("regulation_check"),
         r.Many(
@@ -81,7 +90,7 @@ OVERTIME_REQUEST = r.Rendering(
 )
 
 
-class OvertimeRequestSerializer(serializers.ModelSerializer):
+class OvertimeRequestSerializer(ModelSerializer):
     """What clients read: the request, its breaks, the regulation verdict, decisions.
 
     The declared fields document the shape (OpenAPI); the output is OVERTIME_REQUEST's
@@ -103,7 +112,7 @@ class OvertimeRequestSerializer(serializers.ModelSerializer):
         return OVERTIME_REQUEST.render(obj)
 
 
-class OvertimeRequestWriteSerializer(serializers.Serializer):
+class OvertimeRequestWriteSerializer(Serializer):
     """What clients send to create or edit a draft."""
 
     employee = serializers.PrimaryKeyRelatedField(
@@ -115,8 +124,8 @@ class OvertimeRequestWriteSerializer(serializers.Serializer):
     project = serializers.PrimaryKeyRelatedField(
         queryset=Project.objects.filter(is_active=True), required=False, allow_null=True
     )
-    start_at = serializers.DateTimeField()
-    end_at = serializers.DateTimeField()
+    start_at = OffsetDateTimeField()
+    end_at = OffsetDateTimeField()
     reason = serializers.CharField(max_length=2000, trim_whitespace=True)
     breaks = OvertimeBreakSerializer(many=True, required=False)
     submit = serializers.BooleanField(
@@ -141,20 +150,133 @@ class OvertimeRequestUpdateSerializer(OvertimeRequestWriteSerializer):
 
     employee = None
     submit = None
-    start_at = serializers.DateTimeField(required=False)
-    end_at = serializers.DateTimeField(required=False)
+    start_at = OffsetDateTimeField(required=False)
+    end_at = OffsetDateTimeField(required=False)
     reason = serializers.CharField(max_length=2000, required=False)
 
 
-class ApproveSerializer(serializers.Serializer):
+class ApproveSerializer(Serializer):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
-class RejectSerializer(serializers.Serializer):
+class RejectSerializer(Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
-class OvertimeRegulationSerializer(serializers.ModelSerializer):
+class AllowanceQuerySerializer(Serializer):
+    employee = serializers.IntegerField(
+        required=False, min_value=1, help_text="Defaults to your own employee record."
+    )
+    date = serializers.DateField(help_text="Any day of the periods wanted, YYYY-MM-DD.")
+
+
+class AllowancePeriodSerializer(Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+    limit = serializers.DecimalField(max_digits=7, decimal_places=2)
+    approved = serializers.DecimalField(max_digits=7, decimal_places=2)
+    pending = serializers.DecimalField(
+        max_digits=7, decimal_places=2, help_text="Submitted or awaiting the second approval."
+    )
+    remaining = serializers.DecimalField(
+        max_digits=7, decimal_places=2, help_text="limit - approved - pending, never below 0."
+    )
+
+
+class AllowancePeriodsSerializer(Serializer):
+    day = AllowancePeriodSerializer()
+    week = AllowancePeriodSerializer(help_text="The ISO week, Monday to Sunday.")
+    month = AllowancePeriodSerializer()
+    year = AllowancePeriodSerializer()
+
+
+class RestDayRuleSerializer(Serializer):
+    rest_day_counts_toward_limits = serializers.BooleanField()
+    work_days_per_week = serializers.IntegerField()
+    rest_weekdays = serializers.ListField(child=serializers.IntegerField())
+    counts_toward_limits = serializers.BooleanField(
+        help_text="Whether overtime on `date` counts toward the daily and weekly limits."
+    )
+    exemptible_periods = serializers.ListField(child=serializers.CharField())
+
+
+class AllowanceSerializer(Serializer):
+    """The answer of the allowance endpoint (periods empty without a regulation)."""
+
+    employee = serializers.IntegerField()
+    date = serializers.DateField()
+    regulation_id = serializers.IntegerField(allow_null=True)
+    day_category = serializers.ChoiceField(choices=[c.value for c in DayCategory], required=False)
+    rest_day_rule = RestDayRuleSerializer(required=False)
+    periods = AllowancePeriodsSerializer()
+
+
+class LimitViolationSerializer(Serializer):
+    limit = serializers.ChoiceField(choices=["daily", "weekly", "monthly", "yearly"])
+    period = serializers.ChoiceField(choices=list(PERIODS))
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    limit_hours = serializers.DecimalField(max_digits=7, decimal_places=2)
+    booked_hours = serializers.DecimalField(max_digits=7, decimal_places=2)
+    requested_hours = serializers.DecimalField(max_digits=7, decimal_places=2)
+    total_hours = serializers.DecimalField(max_digits=7, decimal_places=2)
+
+
+class OvertimeCheckSerializer(Serializer):
+    """What submitting the body would do; nothing is written."""
+
+    violations = LimitViolationSerializer(
+        many=True, help_text="What a submit's 400 regulation_limit_exceeded would list."
+    )
+    requires_second_approval = serializers.BooleanField()
+    is_weekend = serializers.BooleanField()
+    is_holiday = serializers.BooleanField()
+    day_category = serializers.ChoiceField(choices=[c.value for c in DayCategory])
+    compensation_hours = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
+    meal_due = serializers.BooleanField()
+    net_hours = serializers.DecimalField(max_digits=6, decimal_places=2)
+    regulation = serializers.IntegerField(allow_null=True)
+    overlaps = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Active requests of the employee it overlaps."
+    )
+
+
+class BulkDecideSerializer(Serializer):
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), min_length=1, max_length=BULK_DECIDE_MAX
+    )
+    action = serializers.ChoiceField(choices=BULK_ACTIONS)
+    note = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The approval note, or the reason of a rejection (required then).",
+    )
+
+    def validate(self, attrs):
+        if attrs["action"] == "reject" and not attrs["note"].strip():
+            raise serializers.ValidationError({"note": ["Say why the requests are rejected."]})
+        return attrs
+
+
+class BulkErrorSerializer(Serializer):
+    status = serializers.IntegerField()
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class BulkOutcomeSerializer(Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField(required=False, help_text="The new status, when decided.")
+    error = BulkErrorSerializer(required=False, help_text="What a single call would answer.")
+
+
+class BulkDecideResultSerializer(Serializer):
+    results = BulkOutcomeSerializer(many=True)
+
+
+class OvertimeRegulationSerializer(ModelSerializer):
     class Meta:
         model = OvertimeRegulation
         fields = (
@@ -208,7 +330,7 @@ class OvertimeRegulationSerializer(serializers.ModelSerializer):
         return {field: getattr(self.instance, field) for field in self.Meta.fields}
 
 
-class RegulationDocumentSerializer(serializers.ModelSerializer):
+class RegulationDocumentSerializer(ModelSerializer):
     uploaded_by = UserBriefSerializer(read_only=True)
     file = serializers.FileField(write_only=True, required=True)
     download_url = serializers.SerializerMethodField()

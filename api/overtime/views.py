@@ -9,15 +9,20 @@ from api.accounts.models import User
 from api.accounts.roles import Action, Resource
 from api.common.list_cache import CachedListMixin
 from api.common.parsers import JSONParser
-from api.common.throttling import ExportThrottle
 from api.common.uploads import download_response
 from api.common.viewsets import CRUDViewSet, WorkflowAction, WorkflowActionsMixin
 from api.org.models import Employee
 from api.overtime import selectors, services
+from api.overtime.allowance import allowance, allowance_employee
 from api.overtime.filters import OvertimeRegulationFilter, OvertimeRequestFilter
 from api.overtime.serializers import (
     OVERTIME_REQUEST,
+    AllowanceQuerySerializer,
+    AllowanceSerializer,
     ApproveSerializer,
+    BulkDecideResultSerializer,
+    BulkDecideSerializer,
+    OvertimeCheckSerializer,
     OvertimeRegulationSerializer,
     OvertimeRequestSerializer,
     OvertimeRequestUpdateSerializer,
@@ -25,8 +30,6 @@ from api.overtime.serializers import (
     RegulationDocumentSerializer,
     RejectSerializer,
 )
-from api.reports.serializers import ExportRequestSerializer, ReportJobSerializer
-from api.reports.services import report_export_request
 
 
 class OvertimeRequestViewSet(CachedListMixin, WorkflowActionsMixin, CRUDViewSet):
@@ -37,7 +40,13 @@ class OvertimeRequestViewSet(CachedListMixin, WorkflowActionsMixin, CRUDViewSet)
     """
 
     resource = Resource.OVERTIME_REQUESTS
-    permission_actions = {"export": Action.EXPORT}
+    # The allowance reads its own query (documented by the same serializer).
+    action_query_parameters = {"allowance": tuple(AllowanceQuerySerializer().fields)}
+    permission_actions = {
+        "allowance": Action.VIEW,
+        "check": Action.CREATE,
+        "bulk_decide": Action.APPROVE,
+    }
     workflow_subject = "overtime_request"
     workflow_actions = {
         "submit": WorkflowAction(
@@ -79,27 +88,48 @@ class OvertimeRequestViewSet(CachedListMixin, WorkflowActionsMixin, CRUDViewSet)
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(OVERTIME_REQUEST.render_rows(page))
 
-    @swagger_auto_schema(request_body=ExportRequestSerializer, responses={202: ReportJobSerializer})
-    @action(
-        detail=False,
-        methods=["post"],
-        throttle_classes=[ExportThrottle],
+    @swagger_auto_schema(
+        query_serializer=AllowanceQuerySerializer, responses={200: AllowanceSerializer}
     )
-    def export(self, request):
-        """Queues an Excel report of a day or a month; follow it at the returned URL.
+    # Not a list: the list's filters and pages do not apply (nor document) here.
+    @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
+    def allowance(self, request):
+        """Limit, approved, pending and remaining hours for the day, ISO week, month and
+        year containing `date`, and the rest-day rule in force.
 
-        Department admins export their own department only."""
-        body = ExportRequestSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        job = report_export_request(
-            kind=body.validated_data["kind"],
-            day=body.validated_data["date"],
-            filters=body.filters(),
-            by=request.user,
+        `employee` defaults to your own; admins may name employees whose overtime
+        they see (others: 404)."""
+        query = AllowanceQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        employee = allowance_employee(
+            user=request.user, employee_id=query.validated_data.get("employee")
         )
-        response = Response(ReportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
-        response["Location"] = f"/api/v1/report-jobs/{job.pk}/"
-        return response
+        figures = allowance(employee, query.validated_data["date"])
+        return Response({"employee": employee.pk, **figures})
+
+    @swagger_auto_schema(
+        request_body=OvertimeRequestWriteSerializer, responses={200: OvertimeCheckSerializer}
+    )
+    @action(detail=False, methods=["post"])
+    def check(self, request):
+        """What submitting this body would do (limits exceeded, second approval, day
+        category, compensation, meal, overlapping requests); writes nothing."""
+        body = OvertimeRequestWriteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        verdict = services.overtime_request_check(by=request.user, **body.service_arguments())
+        return Response(OvertimeCheckSerializer(verdict).data)
+
+    @swagger_auto_schema(
+        request_body=BulkDecideSerializer, responses={200: BulkDecideResultSerializer}
+    )
+    @action(detail=False, methods=["post"], url_path="bulk-decide")
+    def bulk_decide(self, request):
+        """Approves or rejects up to 200 requests, each on its own: the answer lists
+        every id with its new status or the error a single call would have got."""
+        body = BulkDecideSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        outcomes = services.overtime_requests_bulk_decide(by=request.user, **body.validated_data)
+        return Response({"results": outcomes})
 
     def respond(self, overtime_request, code=status.HTTP_200_OK) -> Response:
         fresh = self.get_queryset().get(pk=overtime_request.pk)

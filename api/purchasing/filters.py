@@ -7,10 +7,12 @@ class PurchaseRequestFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=PurchaseStatus.choices)
     department = django_filters.NumberFilter(field_name="department_id")
     requester = django_filters.NumberFilter(field_name="requester_id")
-    created_from = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte")
-    created_to = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte")
+    created_at_from = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte")
+    created_at_to = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte")
     needed_by_from = django_filters.DateFilter(field_name="needed_by", lookup_expr="gte")
     needed_by_to = django_filters.DateFilter(field_name="needed_by", lookup_expr="lte")
+
+    renamed = {"created_from": "created_at_from", "created_to": "created_at_to"}
 
     class Meta:
         model = PurchaseRequest

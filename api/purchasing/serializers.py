@@ -10,6 +10,7 @@ from api.common.fields import (
     EmployeeBriefSerializer,
     UserBriefSerializer,
 )
+from api.common.serializers import ModelSerializer, Serializer
 from api.org.models import Employee
 from api.purchasing.models import Asset, PurchaseRequest
 from api.purchasing.services import PurchaseItem
@@ -18,7 +19,7 @@ MAX_ITEMS = 200
 CURRENCY = re.compile(r"^[A-Z]{3}$")
 
 
-class PurchaseItemSerializer(serializers.Serializer):
+class PurchaseItemSerializer(Serializer):
     """One line of a purchase request. Unknown keys are refused, not silently dropped,
     so a misspelt `unit_prise` cannot turn into a free item."""
 
@@ -38,7 +39,7 @@ class PurchaseItemSerializer(serializers.Serializer):
         return value
 
 
-class PurchaseRequestSerializer(serializers.ModelSerializer):
+class PurchaseRequestSerializer(ModelSerializer):
     """What clients read: the request, its items and total, and the decision."""
 
     requester = UserBriefSerializer(read_only=True)
@@ -71,7 +72,7 @@ class PurchaseRequestSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PurchaseRequestWriteSerializer(serializers.Serializer):
+class PurchaseRequestWriteSerializer(Serializer):
     """What clients send. The number, total, requester and department are the
     server's: anything sent for them is ignored."""
 
@@ -118,15 +119,15 @@ class PurchaseRequestUpdateSerializer(PurchaseRequestWriteSerializer):
     )
 
 
-class PurchaseApproveSerializer(serializers.Serializer):
+class PurchaseApproveSerializer(Serializer):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
-class PurchaseRejectSerializer(serializers.Serializer):
+class PurchaseRejectSerializer(Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
-class PurchaseRequestBriefSerializer(serializers.Serializer):
+class PurchaseRequestBriefSerializer(Serializer):
     class Meta:
         ref_name = None  # inlined, so the schema can say the link may be null
 
@@ -136,7 +137,7 @@ class PurchaseRequestBriefSerializer(serializers.Serializer):
     status = serializers.CharField(read_only=True)
 
 
-class AssetSerializer(serializers.ModelSerializer):
+class AssetSerializer(ModelSerializer):
     """What clients read: the asset with its holder, department and origin."""
 
     assigned_to = EmployeeBriefSerializer(read_only=True, allow_null=True)
@@ -168,7 +169,7 @@ class AssetSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AssetWriteSerializer(serializers.ModelSerializer):
+class AssetWriteSerializer(ModelSerializer):
     """What clients send; related rows by id. Status and holder are reconciled by the
     service (see api.purchasing.services.assets)."""
 

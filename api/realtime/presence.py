@@ -176,6 +176,13 @@ class _RedisRooms:
         raw = await self._client.hmget(infos, live)
         return [json.loads(item) for item in raw if item], len(expired)
 
+    @_tolerant
+    async def next_expiry(self, room: str) -> float | None:
+        """When the room's first entry expires (epoch seconds); None when it is empty.
+        What a typing watcher sleeps until (api/kanban/consumers.py)."""
+        first = await self._client.zrange(self._keys(room)[0], 0, 0, withscores=True)
+        return first[0][1] if first else None
+
 
 class _MemoryRooms:
     def __init__(self) -> None:
@@ -206,6 +213,10 @@ class _MemoryRooms:
         for key in expired:
             del entries[key]
         return [info for _, info in entries.values()], len(expired)
+
+    async def next_expiry(self, room: str) -> float | None:
+        expiries = [expiry for expiry, _ in self._rooms.get(room, {}).values()]
+        return min(expiries, default=None)
 
 
 _rooms: dict[object, _RedisRooms | _MemoryRooms] = {}

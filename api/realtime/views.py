@@ -7,11 +7,12 @@ from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
 from api.common.cache import CACHE_ERRORS, cache_unavailable
+from api.common.serializers import Serializer
 from api.common.throttling import SwitchableUserThrottle
 from api.realtime.auth import issue_ticket
 
 
-class TicketSerializer(serializers.Serializer):
+class TicketSerializer(Serializer):
     ticket = serializers.CharField()
     expires_in = serializers.IntegerField(help_text="Seconds to open the socket with it.")
 

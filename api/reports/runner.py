@@ -21,14 +21,16 @@ from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
+from api.accounts.roles import Resource
 from api.integrations import smb
 from api.notifications.models import NotificationKind
-from api.notifications.services import notifications_create
+from api.notifications.services import notification_data, notifications_create
 from api.reports.builders import ReportSpec, build_report
 from api.reports.models import ReportJob, ReportKind, ReportStatus
 from api.reports.rules import FINISHED, RUNNABLE
 from api.reports.selectors import regulation_limits, report_rows
 from api.reports.status import report_job_move
+from api.system.smb_target import active_target
 
 logger = logging.getLogger("api.reports")
 
@@ -144,7 +146,7 @@ def _deliver(job: ReportJob) -> ReportJob:
     try:
         # Raises too: an active configuration whose password cannot be decrypted is a
         # delivery failure to show, not a reason to fall back to another share.
-        target = smb.active_target()
+        target = active_target()
         if target is None:
             return _finish(job, ReportStatus.DONE)
         job = report_job_move(job, ReportStatus.UPLOADING, upload_attempts=F("upload_attempts") + 1)
@@ -196,5 +198,5 @@ def _notify(job: ReportJob, *, ok: bool) -> None:
         recipients=[job.requested_by],
         kind=NotificationKind.REPORT_READY if ok else NotificationKind.REPORT_FAILED,
         title=f"Report {report_file_name(job)} {'is ready' if ok else 'failed'}",
-        data={"report_job": job.pk},
+        data=notification_data(Resource.REPORTS, job.pk, status=job.status),
     )

@@ -1,15 +1,29 @@
-"""Reads for reports: the rows of a period, streamed, and the jobs a user may see."""
+"""Reads for reports: the rows of a period, streamed, and the jobs a user may see.
+
+Each row carries what payroll needs of it: its day category, compensation hours and
+whether a meal is due — the figures the request itself shows, set by the overtime
+services from the regulation in force when it was filed, edited or submitted
+(`api/overtime/services/terms.py`): one set of rules for the API and the workbook.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date
+from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
-from api.overtime.models import OvertimeBreak, OvertimeRegulation, OvertimeRequest
-from api.overtime.selectors import local_day_bounds
+from api.overtime.models import OvertimeBreak, OvertimeRequest
+from api.overtime.rules import (
+    LIMIT_FIELDS,
+    PERIODS,
+)
+from api.overtime.selectors import (
+    local_day_bounds,
+    regulation_in_force,
+)
 from api.reports.builders import ReportRow
 from api.reports.models import ReportJob
 
@@ -30,6 +44,10 @@ ROW_FIELDS = (
     "is_weekend",
     "is_holiday",
     "reason",
+    "employee__department_id",
+    "day_category",
+    "compensation_hours",
+    "meal_due",
 )
 
 
@@ -90,6 +108,10 @@ def report_rows(*, period_start: date, period_end: date, filters: dict) -> Itera
                 weekend,
                 holiday,
                 reason,
+                department_id,
+                category,
+                compensation,
+                meal,
             ) = row
             yield ReportRow(
                 id=pk,
@@ -107,27 +129,41 @@ def report_rows(*, period_start: date, period_end: date, filters: dict) -> Itera
                 is_holiday=holiday,
                 reason=reason,
                 breaks=tuple(breaks.get(pk, ())),
+                department_id=department_id,
+                day_category=category,
+                compensation_hours=compensation,
+                meal_due=meal,
             )
         last = (batch[-1][6], batch[-1][0])
 
 
-def regulation_limits(*, on: date) -> dict[str, dict]:
-    """Limits per department name ("" = global) in force on `on`, for the violations sheet."""
-    limits: dict[str, dict] = {}
-    in_force = (
-        OvertimeRegulation.objects.filter(is_active=True, effective_from__lte=on)
-        .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=on))
-        .select_related("department")
-        .order_by("effective_from", "id")  # the latest one wins below
-    )
-    for regulation in in_force:
-        key = regulation.department.name if regulation.department_id else ""
-        limits[key] = {
-            "day": regulation.max_hours_per_day,
-            "week": regulation.max_hours_per_week,
-            "month": regulation.max_hours_per_month,
-        }
-    return limits
+class RegulationLimits:
+    """The limits in force for a department on a day, found as the submit check finds
+    them (`regulation_in_force`, by department id), one query per department and day
+    asked about (a month of any size: departments x 31 at most)."""
+
+    def __init__(self) -> None:
+        self._found: dict[tuple[int | None, date], dict[str, Decimal] | None] = {}
+
+    def __call__(self, department_id: int | None, day: date) -> dict[str, Decimal] | None:
+        key = (department_id, day)
+        if key not in self._found:
+            regulation = regulation_in_force(department_id=department_id, on=day)
+            self._found[key] = (
+                None
+                if regulation is None
+                else {name: getattr(regulation, LIMIT_FIELDS[name]) for name in PERIODS}
+            )
+        return self._found[key]
+
+
+def regulation_limits(*, on: date | None = None) -> RegulationLimits:
+    """The lookup the Violations sheet judges each period with.
+
+    Each period is looked up on its own day, so `on` (the report's first day, as
+    callers pass it) no longer picks one regulation for the whole report.
+    """
+    return RegulationLimits()
 
 
 def report_jobs_visible_to(*, user) -> QuerySet[ReportJob]:

@@ -2,12 +2,13 @@ from rest_framework import serializers
 
 from api.common.limits import date_problem
 from api.common.representation import user_brief
+from api.common.serializers import ModelSerializer, Serializer
 from api.org.models import Department, Employee, Project
 from api.overtime.models import OvertimeStatus
 from api.reports.models import ReportJob, ReportKind
 
 
-class ReportJobSerializer(serializers.ModelSerializer):
+class ReportJobSerializer(ModelSerializer):
     requested_by = serializers.SerializerMethodField()
     download_url = serializers.SerializerMethodField()
 
@@ -45,7 +46,7 @@ class ReportJobSerializer(serializers.ModelSerializer):
         return f"/api/v1/report-jobs/{job.pk}/download/"
 
 
-class ExportRequestSerializer(serializers.Serializer):
+class ExportRequestSerializer(Serializer):
     """What to export: a day's or a month's requests, optionally narrowed."""
 
     kind = serializers.ChoiceField(choices=ReportKind.choices)

@@ -8,6 +8,7 @@ import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from celery import current_app
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -16,17 +17,20 @@ from django.utils import timezone
 
 from api.accounts.models import User
 from api.accounts.selectors import user_department_id
+from api.audit.trail import audit_record
 from api.common.exceptions import Conflict, InvalidInput, NotAllowed
 from api.integrations import smb
 from api.reports.models import ReportJob, ReportKind, ReportStatus
 from api.reports.rules import RETRYABLE
 from api.reports.runner import reports_dir
 from api.reports.status import report_job_move
-from api.system.audit import audit_record
+from api.system.smb_target import active_target
 
 logger = logging.getLogger("api.reports")
 
 MAX_PERIOD_DAYS = 366
+# The task that builds and delivers a job (api/reports/tasks.py registers it by this name).
+RUN_JOB_TASK = "reports.run_job"
 # How often a day the periodic requeue tries one job whose upload failed again.
 
 
@@ -97,12 +101,12 @@ def report_job_retry(*, job: ReportJob, by: User) -> ReportJob:
 
 
 def _queue_after_commit(job_id: int) -> None:
-    # tasks.py imports this module: the task is looked up when first queued.
-    from api.reports.tasks import run_report_job
-
+    # By name: api/reports/tasks.py imports this module, so this one names its task.
     # robust: the request that asked has committed; a broker hiccup (or, eagerly, a
     # failed build) is logged and shows on the job, never as a 500 for the request.
-    transaction.on_commit(lambda: run_report_job.delay(job_id), robust=True)
+    transaction.on_commit(
+        lambda: current_app.signature(RUN_JOB_TASK, args=(job_id,)).delay(), robust=True
+    )
 
 
 # ----------------------------------------------------------------------- running
@@ -184,7 +188,7 @@ def report_jobs_requeue_failed_uploads(*, older_than: datetime | None = None) ->
     if not candidates:
         return 0
     try:
-        target = smb.active_target()
+        target = active_target()
         if target is None:
             return 0
         smb.reachable(target)

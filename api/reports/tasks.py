@@ -24,7 +24,7 @@ def upload_backoff(retries: int) -> float:
 # max_retries=None: REPORT_UPLOAD_MAX_RETRIES (read when the task runs) is the only
 # limit. With Celery's default of 3, retry() would raise MaxRetriesExceededError
 # before the setting was reached and the job would never be given up properly.
-@shared_task(bind=True, name="reports.run_job", max_retries=None)
+@shared_task(bind=True, name=services.RUN_JOB_TASK, max_retries=None)
 def run_report_job(self, job_id: int) -> str | None:
     try:
         job = runner.report_job_run(job_id=job_id)

@@ -3,14 +3,12 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from api.common.admin import ReadOnlyAdminMixin
 from api.common.uploads import safe_name
 from api.system.models import (
     PersonalNote,
     ReleaseNote,
     SMBConfiguration,
     SystemConfiguration,
-    UserActivityLog,
     UserReport,
     UserReportStatus,
 )
@@ -34,25 +32,6 @@ class SystemConfigurationAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         obj.updated_by = request.user
         super().save_model(request, obj, form, change)
-
-
-@admin.register(UserActivityLog)
-class UserActivityLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = (
-        "created_at",
-        "user",
-        "action",
-        "resource",
-        "object_id",
-        "object_repr",
-        "department",
-        "ip_address",
-    )
-    list_filter = ("action", "resource", "method")
-    search_fields = ("object_repr", "object_id", "user__username", "request_id", "path")
-    list_select_related = ("user", "department")
-    date_hierarchy = "created_at"
-    show_full_result_count = False
 
 
 @admin.register(PersonalNote)

@@ -1,7 +1,7 @@
 import django_filters
 
+from api.audit.models import UserActivityLog
 from api.system.models import (
-    UserActivityLog,
     UserReport,
     UserReportCategory,
     UserReportSeverity,
@@ -12,8 +12,10 @@ from api.system.models import (
 class ActivityLogFilter(django_filters.FilterSet):
     user = django_filters.NumberFilter(field_name="user_id")
     department = django_filters.NumberFilter(field_name="department_id")
-    created_from = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte")
-    created_to = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte")
+    created_at_from = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte")
+    created_at_to = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte")
+
+    renamed = {"created_from": "created_at_from", "created_to": "created_at_to"}
 
     class Meta:
         model = UserActivityLog

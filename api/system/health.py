@@ -7,6 +7,7 @@ in settings).
 
 from __future__ import annotations
 
+import sqlite3
 import time
 import uuid
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 
 from api.integrations import smb
+from api.system.smb_target import active_target
 
 
 @dataclass(slots=True)
@@ -62,8 +64,6 @@ def check_database() -> CheckResult:
             version = connection.pg_version
             info["version"] = f"{version // 10000}.{version % 10000}"
         elif connection.vendor == "sqlite":
-            import sqlite3
-
             info["version"] = sqlite3.sqlite_version
         return info
 
@@ -128,7 +128,7 @@ def check_smb() -> CheckResult:
     SMB_* environment): reachable and listable now, on a connection of its own."""
 
     def probe() -> dict[str, Any]:
-        target = smb.active_target()
+        target = active_target()
         if target is None:
             return {"configured": False}
         return {"configured": True, **smb.reachable(target)}

@@ -7,12 +7,12 @@ from django.db.models import Q, QuerySet
 
 from api.accounts.roles import Role
 from api.accounts.selectors import user_department_id
+from api.audit.models import UserActivityLog
 from api.system.models import (
     PersonalNote,
     ReleaseNote,
     SMBConfiguration,
     SystemConfiguration,
-    UserActivityLog,
     UserReport,
 )
 

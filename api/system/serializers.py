@@ -1,12 +1,13 @@
 from rest_framework import serializers
 
+from api.audit.models import UserActivityLog
 from api.common.fields import DepartmentBriefSerializer, UserBriefSerializer
+from api.common.serializers import ModelSerializer
 from api.system.models import (
     PersonalNote,
     ReleaseNote,
     SMBClientKind,
     SMBConfiguration,
-    UserActivityLog,
     UserReport,
     UserReportStatus,
 )
@@ -18,7 +19,7 @@ def _text() -> serializers.CharField:
     return serializers.CharField(read_only=True, allow_blank=True)
 
 
-class ActivityLogSerializer(serializers.ModelSerializer):
+class ActivityLogSerializer(ModelSerializer):
     user = UserBriefSerializer(read_only=True, allow_null=True)
     department = DepartmentBriefSerializer(read_only=True, allow_null=True)
     resource = _text()
@@ -50,14 +51,14 @@ class ActivityLogSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PersonalNoteSerializer(serializers.ModelSerializer):
+class PersonalNoteSerializer(ModelSerializer):
     class Meta:
         model = PersonalNote
         fields = ("id", "title", "content", "color", "is_pinned", "created_at", "updated_at")
         read_only_fields = ("id", "created_at", "updated_at")
 
 
-class UserReportSerializer(serializers.ModelSerializer):
+class UserReportSerializer(ModelSerializer):
     """Reporters write title, description, category, severity, page and screenshot;
     status and resolution_note are for the global admins who triage (see services)."""
 
@@ -122,7 +123,7 @@ class UserReportSerializer(serializers.ModelSerializer):
         return f"/api/v1/user-reports/{obj.pk}/download-screenshot/"
 
 
-class ReleaseNoteSerializer(serializers.ModelSerializer):
+class ReleaseNoteSerializer(ModelSerializer):
     created_by = UserBriefSerializer(read_only=True, allow_null=True)
 
     class Meta:
@@ -141,7 +142,7 @@ class ReleaseNoteSerializer(serializers.ModelSerializer):
         read_only_fields = ("id", "created_at", "updated_at")
 
 
-class SMBConfigurationSerializer(serializers.ModelSerializer):
+class SMBConfigurationSerializer(ModelSerializer):
     """The password goes in and never comes out: write-only here, encrypted at rest,
     `[REDACTED]` in the audit trail. On update, leaving it out keeps the stored one and
     an empty string clears it (guest access)."""

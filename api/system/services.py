@@ -10,14 +10,14 @@ from django.utils import timezone
 
 from api.accounts.models import User
 from api.accounts.roles import Resource
+from api.audit.trail import REDACTED, audit_record, diff, snapshot
 from api.common.exceptions import InvalidTransition, NotAllowed
 from api.common.services import instance_delete
 from api.common.uploads import IMAGE_TYPES, safe_name, validated_upload
-from api.integrations.smb import SMBDeliveryError, SMBTarget, test_connection
+from api.integrations.smb import SMBDeliveryError, test_connection
 from api.notifications.models import NotificationKind
 from api.notifications.selectors import global_admins
-from api.notifications.services import notifications_create
-from api.system.audit import REDACTED, audit_record, diff, snapshot
+from api.notifications.services import notification_data, notifications_create
 from api.system.models import (
     ConfigValueType,
     PersonalNote,
@@ -26,6 +26,7 @@ from api.system.models import (
     UserReport,
     UserReportStatus,
 )
+from api.system.smb_target import target_of
 
 # Shown by the client (public) and editable by developers without a deploy.
 DEFAULT_CONFIGURATION = (
@@ -154,7 +155,7 @@ def user_report_create(
         kind=NotificationKind.USER_REPORT_FILED,
         title=f"New {report.get_category_display().lower()} report: {report.title}",
         message=report.description[:500],
-        data={"resource": Resource.USER_REPORTS, "id": report.pk},
+        data=notification_data(Resource.USER_REPORTS, report.pk),
         actor=by,
     )
     return report
@@ -212,7 +213,7 @@ def user_report_update(
             kind=NotificationKind.USER_REPORT_UPDATED,
             title=f"Your report #{report.pk} is {report.get_status_display().lower()}",
             message=report.resolution_note,
-            data={"resource": Resource.USER_REPORTS, "id": report.pk},
+            data=notification_data(Resource.USER_REPORTS, report.pk),
             actor=by,
         )
     return report
@@ -293,7 +294,7 @@ def smb_config_test(*, config: SMBConfiguration, by: User) -> dict[str, Any]:
     a row lock held that long would stall edits and deliveries for nothing.
     """
     try:
-        result = test_connection(SMBTarget.from_configuration(config))
+        result = test_connection(target_of(config))
     except SMBDeliveryError as exc:  # unusable configuration (e.g. undecryptable password)
         result = {
             "connect": False,

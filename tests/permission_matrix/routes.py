@@ -64,6 +64,8 @@ OWNED = (OWN, DEPT, OTHER)
 ANY = ("any",)
 COMPANY = "company_wide"
 PAGE = {"page_size": 100}
+# Time logs record work done, so the ones cases create lie in the past.
+WORKED_DAY = DAY - timedelta(weeks=60)
 
 
 @dataclass
@@ -1056,7 +1058,10 @@ KANBAN = [
         model=TaskTimeLog,
         create_scopes=CHILD_CREATE,
         create_body=_on_card(
-            lambda w, r, s: {"started_at": iso(at(DAY, 11)), "ended_at": iso(at(DAY, 12))}
+            lambda w, r, s: {
+                "started_at": iso(at(WORKED_DAY, 11)),
+                "ended_at": iso(at(WORKED_DAY, 12)),
+            }
         ),
         created=_made_on_card(TaskTimeLog, user_id=caller_id),
         create_field=INVISIBLE_CARD,

@@ -28,6 +28,7 @@ from rest_framework.test import APIClient
 from api.accounts.auth.tokens import issue_local_tokens
 from api.accounts.models import User
 from api.accounts.roles import Role
+from api.audit.models import UserActivityLog
 from api.calendar.models import CalendarVisibility
 from api.calendar.tests.factories import make_event, make_holiday, make_leave
 from api.common.client import ClientInfo
@@ -55,7 +56,6 @@ from api.system.models import (
     ReleaseNote,
     SMBConfiguration,
     SystemConfiguration,
-    UserActivityLog,
     UserReport,
 )
 from tests.factories import (

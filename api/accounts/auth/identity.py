@@ -32,7 +32,7 @@ from api.accounts.services import (
     session_touch_key,
 )
 from api.common.cache import CACHE_ERRORS, cache_unavailable
-from api.common.pagination import generation_key, generations_in
+from api.common.generations import generation_key, generations_in
 
 # A safety net only: any write to a user retires the cached copy at once.
 USER_CACHE_SECONDS = 300

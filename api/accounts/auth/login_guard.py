@@ -33,9 +33,9 @@ from django.core.cache import cache
 from rest_framework.exceptions import Throttled
 
 from api.accounts.models import User
+from api.audit.trail import audit_record
 from api.common.cache import CACHE_ERRORS, cache_unavailable
 from api.common.client import ClientInfo
-from api.system.audit import audit_record
 
 
 class SignInLocked(Throttled):

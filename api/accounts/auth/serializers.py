@@ -3,14 +3,15 @@ from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 
 from api.accounts.auth.token_family import rotate
 from api.common.fields import EmployeeBriefSerializer
+from api.common.serializers import OffsetDateTimeField, Serializer, StrictInputMixin
 
 
-class CredentialsSerializer(serializers.Serializer):
+class CredentialsSerializer(Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=512, trim_whitespace=False, write_only=True)
 
 
-class RotatingRefreshSerializer(TokenRefreshSerializer):
+class RotatingRefreshSerializer(StrictInputMixin, TokenRefreshSerializer):
     """Rotation inside the token's family (api.accounts.auth.token_family): the session
     must be open and the token its current one; a reused token ends the family."""
 
@@ -18,11 +19,11 @@ class RotatingRefreshSerializer(TokenRefreshSerializer):
         return rotate(attrs["refresh"])
 
 
-class VerifySerializer(serializers.Serializer):
+class VerifySerializer(Serializer):
     token = serializers.CharField(max_length=8192)
 
 
-class LogoutSerializer(serializers.Serializer):
+class LogoutSerializer(Serializer):
     refresh = serializers.CharField(max_length=8192, required=False)
 
 
@@ -33,7 +34,7 @@ class ProfileEmployeeSerializer(EmployeeBriefSerializer):
     position = serializers.CharField(allow_blank=True)
 
 
-class ProfileSerializer(serializers.Serializer):
+class ProfileSerializer(Serializer):
     id = serializers.IntegerField()
     username = serializers.CharField()
     # Output only, and often empty (SSO profiles without mail): no email format or length.
@@ -48,7 +49,7 @@ class ProfileSerializer(serializers.Serializer):
     permissions = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
 
 
-class TokenPairResponseSerializer(serializers.Serializer):
+class TokenPairResponseSerializer(Serializer):
     access = serializers.CharField()
     refresh = serializers.CharField()
     token_type = serializers.CharField()
@@ -58,12 +59,12 @@ class TokenPairResponseSerializer(serializers.Serializer):
     user = ProfileSerializer()
 
 
-class RefreshResponseSerializer(serializers.Serializer):
+class RefreshResponseSerializer(Serializer):
     access = serializers.CharField()
     refresh = serializers.CharField(help_text="The new refresh token; the old one is now refused.")
 
 
-class VerifyResponseSerializer(serializers.Serializer):
+class VerifyResponseSerializer(Serializer):
     valid = serializers.BooleanField()
     auth_source = serializers.CharField()
-    expires_at = serializers.DateTimeField(allow_null=True)
+    expires_at = OffsetDateTimeField(allow_null=True)

@@ -29,7 +29,7 @@ from api.accounts.auth import sso_session
 from api.accounts.auth.identity import load_user_checked
 from api.accounts.models import AuthSource, User, UserSession
 from api.accounts.services import session_close
-from api.system.audit import audit_record
+from api.audit.trail import audit_record
 
 logger = logging.getLogger("api.accounts")
 

@@ -13,11 +13,9 @@ from api.accounts.permissions import forget_effective_permissions, user_can
 from api.accounts.roles import Action, Resource, Role, role_level
 from api.accounts.selectors import override_rows, user_department_id
 from api.accounts.services.sessions import session_close
-from api.accounts.signals import permissions_changed
+from api.accounts.signals import access_changed, permissions_changed
+from api.audit.trail import audit_record, snapshot
 from api.common.exceptions import InvalidInput, NotAllowed
-from api.notifications.models import NotificationKind
-from api.notifications.services import notifications_create
-from api.system.audit import audit_record, snapshot
 
 logger = logging.getLogger("api.accounts")
 
@@ -135,18 +133,9 @@ def _overrides_replace(*, user: User, overrides: list[dict[str, Any]], by: User)
 def _announce_permissions_changed(*, user: User, by: User, changes: dict[str, Any]) -> None:
     # Inside the transaction: the realtime receiver defers its push to on_commit.
     permissions_changed.send(sender=User, user=user, by=by)
-    if "role" in changes:
-        message = f"Your role is now {user.get_role_display()}."
-    else:
-        message = "An administrator changed what you may do in the app."
-    notifications_create(
-        recipients=[user],
-        kind=NotificationKind.PERMISSION_CHANGED,
-        title="Your permissions changed",
-        message=message,
-        data={"resource": Resource.ACCESS_CONTROL, "id": user.pk, "role": user.role},
-        actor=by,
-    )
+    # → api/notifications/receivers.py: notify_access_changed (notifications sit above
+    # accounts, so they listen rather than being called).
+    access_changed.send(sender=User, user=user, by=by, changes=changes)
 
 
 @transaction.atomic

@@ -8,8 +8,8 @@ import pytest
 from api.accounts.models import AuthSource, ExternalUser, User, UserPermissionOverride, UserSession
 from api.accounts.roles import Action, Resource, Role
 from api.accounts.signals import permissions_changed
+from api.audit.models import UserActivityLog
 from api.notifications.models import Notification, NotificationKind
-from api.system.models import UserActivityLog
 from tests.factories import make_department, make_user
 
 pytestmark = pytest.mark.django_db
@@ -123,6 +123,7 @@ def test_change_is_audited_signalled_once_and_notified(client_for, superadmin, s
     notice = Notification.objects.get(recipient=staff)
     assert notice.kind == NotificationKind.PERMISSION_CHANGED
     assert notice.actor == superadmin
+    assert notice.data == {"resource": "access_control", "id": staff.pk, "role": Role.PTB_ADMIN}
 
 
 def test_sending_the_same_access_again_changes_nothing(client_for, superadmin, staff, signals):

@@ -14,7 +14,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 from api.accounts.auth.identity import _user_key, token_user
 from api.accounts.models import User
 from api.accounts.roles import Role
-from api.common.pagination import rows_changed
+from api.common.generations import rows_changed
 from tests.factories import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db

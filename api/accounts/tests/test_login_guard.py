@@ -7,8 +7,8 @@ from django.core.cache import cache
 from api.accounts.auth.login_guard import LoginGuard
 from api.accounts.models import UserSession
 from api.accounts.roles import Role
+from api.audit.models import UserActivityLog
 from api.common.client import ClientInfo
-from api.system.models import UserActivityLog
 from conftest import free_port
 from tests.factories import PASSWORD, make_user
 

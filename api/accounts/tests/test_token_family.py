@@ -10,7 +10,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from api.accounts.models import UserSession
-from api.system.models import UserActivityLog
+from api.audit.models import UserActivityLog
 from tests.factories import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db

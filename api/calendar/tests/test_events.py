@@ -6,10 +6,10 @@ import pytest
 from django.utils import timezone
 
 from api.accounts.roles import Role
+from api.audit.models import UserActivityLog
 from api.calendar.models import CalendarEvent
 from api.calendar.tests.factories import make_event
 from api.notifications.models import Notification
-from api.system.models import UserActivityLog
 from tests.factories import make_department, make_employee, make_user
 
 pytestmark = pytest.mark.django_db
@@ -203,7 +203,8 @@ def test_range_filter_returns_events_overlapping_the_window(org):
     instant = make_event(created_by=creator, start_at=at(2, 0), end_at=at(2, 0))
     at_end = make_event(created_by=creator, start_at=at(3, 0), end_at=at(3, 1))
 
-    window = f"?start={at(2, 0).isoformat()}&end={at(3, 0).isoformat()}".replace("+", "%2B")
+    window = f"?end_at_from={at(2, 0).isoformat()}&start_at_to={at(3, 0).isoformat()}"
+    window = window.replace("+", "%2B")
     found = ids(org["staff"], window)
 
     assert set(found) == {spanning.pk, inside.pk, instant.pk}

@@ -5,9 +5,9 @@ from datetime import date
 import pytest
 
 from api.accounts.roles import Role
+from api.audit.models import UserActivityLog
 from api.calendar.models import Holiday
 from api.calendar.tests.factories import make_holiday
-from api.system.models import UserActivityLog
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db

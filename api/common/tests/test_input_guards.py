@@ -17,11 +17,11 @@ from django.urls import include, path
 from rest_framework.exceptions import ParseError
 
 from api.accounts.roles import Role
+from api.audit.models import UserActivityLog
 from api.common.exceptions import api_exception_handler
 from api.common.parsers import MAX_JSON_DEPTH, JSONParser, nesting_depth
 from api.common.uploads import safe_extension, safe_name, stored_name
 from api.common.views import bad_request_error, permission_denied_error
-from api.system.models import UserActivityLog
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db

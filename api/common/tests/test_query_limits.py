@@ -46,7 +46,7 @@ def test_an_export_for_a_date_out_of_range_is_a_400_naming_date(admin_client, da
     assert "date" in response.json()["error"]["fields"]
 
 
-@pytest.mark.parametrize("param", ["date_from", "date_to"])
+@pytest.mark.parametrize("param", ["start_date_from", "start_date_to"])
 def test_a_filter_date_out_of_range_is_a_400_naming_it(admin_client, param):
     response = admin_client.get("/api/v1/overtime-requests/", {param: "9999-12-31"})
 

@@ -1,7 +1,8 @@
 """Delivery of files to a Windows (SMB) share: the reports' destination.
 
-Where to: the active `SMBConfiguration` row (set up in the app) or, when there is none,
-the SMB_* settings from the environment (`active_target()`).
+Where to: an `SMBTarget`, given by the caller: the app builds it from its active SMB
+configuration or, when there is none, from the SMB_* settings of the environment
+(api/system/smb_target.py). This package knows no model.
 
 Two client libraries, chosen per target (`client`): `pysmb` (pure Python, SMB 2.0.2,
 pooled connections; see pysmb_client.py) and `smbprotocol` (SMB 3.1.1, signing and
@@ -21,13 +22,12 @@ from api.integrations.smb.delivery import (
     upload,
 )
 from api.integrations.smb.errors import SMBDeliveryError
-from api.integrations.smb.target import CLIENTS, SMBTarget, active_target
+from api.integrations.smb.target import CLIENTS, SMBTarget
 
 __all__ = [
     "CLIENTS",
     "SMBDeliveryError",
     "SMBTarget",
-    "active_target",
     "close_pools",
     "list_names",
     "part_name",

@@ -1,5 +1,6 @@
-"""Where to deliver: a share with credentials, from the app's active configuration or
-from the SMB_* environment, and the share-relative paths it accepts."""
+"""Where to deliver: a share with credentials (from the SMB_* environment here; the
+app's own configurations build theirs in api/system/smb_target.py), and the
+share-relative paths it accepts."""
 
 from __future__ import annotations
 
@@ -8,9 +9,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
-from api.common.crypto import SecretUnreadable
 from api.integrations.smb.errors import SMBDeliveryError
-from api.system.models import SMBConfiguration
 
 CLIENTS = ("pysmb", "smbprotocol")
 # Windows refuses these in file names; catching them here gives a clear message
@@ -59,28 +58,6 @@ class SMBTarget:
         split_path(self.path_prefix)  # rejects unusable prefixes now, not at upload time
 
     @classmethod
-    def from_configuration(cls, config: SMBConfiguration) -> SMBTarget:
-        try:
-            password = config.get_password()
-        except SecretUnreadable as exc:
-            raise SMBDeliveryError(
-                f"The password of SMB configuration {config.name!r} cannot be decrypted; "
-                "enter it again."
-            ) from exc
-        return cls(
-            server=config.server,
-            port=config.port,
-            share=config.share_name,
-            username=config.username,
-            password=password,
-            domain=config.domain,
-            path_prefix=config.path_prefix,
-            client=config.client,
-            require_encryption=config.require_encryption,
-            timeout=float(config.timeout_seconds),
-        )
-
-    @classmethod
     def from_settings(cls) -> SMBTarget | None:
         if not settings.SMB_ENABLED:
             return None
@@ -100,15 +77,3 @@ class SMBTarget:
     @property
     def unc(self) -> str:
         return f"\\\\{self.server}\\{self.share}"
-
-
-def active_target() -> SMBTarget | None:
-    """The active SMBConfiguration if there is one, else the environment's (or None).
-
-    Raises SMBDeliveryError when the active configuration is unusable (e.g. its
-    password cannot be decrypted): silently falling back would deliver elsewhere.
-    """
-    config = SMBConfiguration.objects.filter(is_active=True).first()
-    if config is not None:
-        return SMBTarget.from_configuration(config)
-    return SMBTarget.from_settings()

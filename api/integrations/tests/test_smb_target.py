@@ -1,74 +1,23 @@
-"""Where reports go: the active configuration, else the SMB_* environment."""
+"""A share to deliver to, from the SMB_* environment (api/integrations/smb/target.py)."""
 
 from __future__ import annotations
 
 import pytest
 
 from api.integrations import smb
-from tests.samba import smb_configuration
-
-
-def _smb_settings(settings, **overrides) -> None:
-    values = {
-        "SMB_ENABLED": True,
-        "SMB_SERVER": "files.example.com",
-        "SMB_SHARE_NAME": "Reports",
-        "SMB_USERNAME": "svc-reports",
-        "SMB_PASSWORD": "env-secret",
-        "SMB_DOMAIN": "CORP",
-        "SMB_PORT": 445,
-        "SMB_TIMEOUT": 12,
-        "SMB_PATH_PREFIX": "ptb/exports",
-        "SMB_CLIENT": "smbprotocol",
-        **overrides,
-    }
-    for name, value in values.items():
-        setattr(settings, name, value)
-
-
-@pytest.mark.django_db
-def test_active_target_prefers_the_activesmb_configuration(settings):
-    _smb_settings(settings)
-    smb_configuration(password="inactive-secret", is_active=False, server="old.example.com")
-    smb_configuration(password="db-secret")
-
-    target = smb.active_target()
-
-    assert target == smb.SMBTarget(
-        server="nas.example.com",
-        port=1445,
-        share="Exports",
-        username="ptb",
-        password="db-secret",
-        domain="WORKGROUP",
-        path_prefix="monthly",
-        client="pysmb",
-        require_encryption=False,
-        timeout=7.0,
-    )
-
-
-@pytest.mark.django_db
-def test_active_target_falls_back_to_the_environment_then_to_none(settings):
-    _smb_settings(settings)
-    smb_configuration(password="inactive-secret", is_active=False)
-
-    target = smb.active_target()
-    assert target is not None
-    assert (target.server, target.share, target.password, target.client, target.timeout) == (
-        "files.example.com",
-        "Reports",
-        "env-secret",
-        "smbprotocol",
-        12.0,
-    )
-
-    settings.SMB_ENABLED = False
-    assert smb.active_target() is None
 
 
 def test_an_incomplete_environment_is_a_delivery_error(settings):
-    _smb_settings(settings, SMB_SERVER="", SMB_CLIENT="samba4")
+    settings.SMB_ENABLED = True
+    settings.SMB_SERVER = ""
+    settings.SMB_SHARE_NAME = "Reports"
+    settings.SMB_CLIENT = "samba4"
 
     with pytest.raises(smb.SMBDeliveryError, match="no server; unknown client 'samba4'"):
         smb.SMBTarget.from_settings()
+
+
+def test_no_target_when_the_environment_names_none(settings):
+    settings.SMB_ENABLED = False
+
+    assert smb.SMBTarget.from_settings() is None

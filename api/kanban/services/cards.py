@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from api.accounts.selectors import user_department_id
+from api.audit.trail import audit_record, diff, snapshot
 from api.common.exceptions import Conflict, InvalidInput, NotAllowed
 from api.kanban.models import Task, TaskActivityVerb, TaskGroup, TaskPriority
 from api.kanban.services.events import announce_task
@@ -28,7 +29,6 @@ from api.kanban.services.positions import (
 )
 from api.notifications.models import NotificationKind
 from api.org.models import Department, Project
-from api.system.audit import audit_record, diff, snapshot
 
 # Sentinel for "not given" where None is a meaningful value (company-wide card).
 UNSET: Any = object()
@@ -71,6 +71,7 @@ def check_wip_limit(column: TaskGroup, live_count: int) -> None:
         raise Conflict(
             f"Column '{column.name}' is at its WIP limit of {column.wip_limit} cards.",
             code="wip_limit_reached",
+            field="group",
             group=column.pk,
             wip_limit=column.wip_limit,
         )

@@ -11,10 +11,10 @@ from typing import Any
 from django.db import transaction
 
 from api.accounts.roles import Resource
+from api.audit.trail import audit_record, diff, snapshot
 from api.common.exceptions import Conflict, InvalidInput
 from api.kanban.models import Task, TaskGroup
 from api.kanban.services.positions import lock_all_columns, write_column_positions
-from api.system.audit import audit_record, diff, snapshot
 
 DEFAULT_COLUMNS = (
     ("To do", False),

@@ -10,13 +10,13 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from api.audit.trail import audit_record, diff, snapshot
 from api.common.exceptions import InvalidTransition, NotAllowed
 from api.common.uploads import ATTACHMENT_TYPES, safe_name, validated_upload
 from api.kanban.models import Task, TaskActivityVerb, TaskAttachment, TaskComment
 from api.kanban.services.events import announce_comment
 from api.kanban.services.history import activity_record, require_live, task_notify
 from api.notifications.models import NotificationKind
-from api.system.audit import audit_record, diff, snapshot
 
 PREVIEW_CHARS = 200
 

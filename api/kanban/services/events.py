@@ -7,10 +7,10 @@ api/kanban/selectors.py). Both are sent inside the writing transaction.
 
 from __future__ import annotations
 
-from api.common.representation import user_brief
+from api.common.representation import department_brief, user_brief
+from api.kanban.board_serializers import BoardCardSerializer
 from api.kanban.models import Task, TaskComment
 from api.kanban.selectors import board_cards, task_audience_of
-from api.kanban.serializers import BoardCardSerializer
 from api.realtime import helpers
 from api.realtime.envelope import EventType
 from api.realtime.events import DomainEvent
@@ -32,8 +32,12 @@ _COMMENT_TYPES = {
 
 def _card(task: Task) -> dict:
     live = board_cards().filter(pk=task.pk).first()
-    if live is None:  # archived: only what the board needs to drop it
-        return {"id": task.pk, "group": task.group_id, "department": task.department_id}
+    if live is None:  # archived: only what the board needs to drop it, in the same shapes
+        return {
+            "id": task.pk,
+            "group": task.group_id,
+            "department": department_brief(task.department),
+        }
     return dict(BoardCardSerializer(live).data)
 
 

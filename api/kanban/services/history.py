@@ -9,7 +9,7 @@ from typing import Any
 from api.accounts.roles import Resource
 from api.common.exceptions import InvalidTransition
 from api.kanban.models import Task, TaskActivity
-from api.notifications.services import notifications_create
+from api.notifications.services import notification_data, notifications_create
 
 
 def activity_record(*, task: Task, by, verb: str, changes: dict[str, Any]) -> TaskActivity:
@@ -25,7 +25,7 @@ def task_notify(
         kind=kind,
         title=title,
         message=message,
-        data={"resource": Resource.TASKS, "id": task.pk},
+        data=notification_data(Resource.TASKS, task.pk),
         actor=by,
     )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -10,12 +10,15 @@ from django.db.models import Max
 from django.utils import timezone
 
 from api.accounts.models import User
+from api.accounts.roles import Resource
+from api.audit.trail import diff, snapshot
 from api.common.exceptions import Conflict, InvalidInput, NotAllowed
 from api.common.services import instance_create, instance_delete, instance_update
 from api.kanban import selectors
 from api.kanban.models import Task, TaskActivityVerb, TaskReminder, TaskSubtask, TaskTimeLog
 from api.kanban.services.history import activity_record, require_live
-from api.system.audit import diff, snapshot
+from api.notifications.models import NotificationKind
+from api.notifications.services import notification_data, notifications_create
 
 # ----------------------------------------------------------------------- subtasks
 
@@ -81,9 +84,22 @@ def _lock_timers_of(user_id: int) -> None:
     User.objects.select_for_update(no_key=True).filter(pk=user_id).first()
 
 
+# A client stopping its timer sends its own clock's "now", which may run a little ahead
+# of the server's: that much is still the present, not work yet to be done.
+CLOCK_SKEW = timedelta(minutes=1)
+
+
 def _check_times(started_at: datetime, ended_at: datetime | None) -> None:
     if ended_at is not None and ended_at <= started_at:
         raise InvalidInput({"ended_at": ["The end must be after the start."]})
+
+
+def _check_not_future(times: dict[str, datetime | None]) -> None:
+    """A time log records work done: the times given cannot be later than now."""
+    latest = timezone.now() + CLOCK_SKEW
+    for name in ("ended_at", "started_at"):
+        if (value := times.get(name)) is not None and value > latest:
+            raise InvalidInput({name: ["A time log cannot reach into the future."]})
 
 
 def _check_one_running(user_id: int, exclude_id: int | None = None) -> None:
@@ -92,6 +108,7 @@ def _check_one_running(user_id: int, exclude_id: int | None = None) -> None:
         raise Conflict(
             f"Your timer on card {running.task_id} is still running; stop it first.",
             code="timer_running",
+            field="ended_at",
             running_time_log=running.pk,
         )
 
@@ -124,6 +141,7 @@ def task_time_log_create(
     require_live(task, "log time on")
     started_at = started_at or timezone.now()
     _check_times(started_at, ended_at)
+    _check_not_future({"started_at": started_at, "ended_at": ended_at})
     _lock_timers_of(by.pk)
     if ended_at is None:
         _check_one_running(by.pk)
@@ -142,6 +160,8 @@ def task_time_log_update(*, log: TaskTimeLog, by, **fields: Any) -> TaskTimeLog:
     started_at = fields.get("started_at", log.started_at)
     ended_at = fields.get("ended_at", log.ended_at)
     _check_times(started_at, ended_at)
+    # Only the times this edit sets: a note is still editable on any log.
+    _check_not_future(fields)
     if ended_at is None:
         _check_one_running(by.pk, exclude_id=log.pk)
     before = snapshot(log)
@@ -213,9 +233,6 @@ def task_reminders_send_due(*, now: datetime | None = None, batch: int = 500) ->
     Rows are claimed with SKIP LOCKED, so two schedulers running at once (a
     duplicated beat) split the work instead of notifying twice.
     """
-    from api.notifications.models import NotificationKind
-    from api.notifications.services import notifications_create
-
     now = now or timezone.now()
     sent = 0
     while True:
@@ -232,7 +249,7 @@ def task_reminders_send_due(*, now: datetime | None = None, batch: int = 500) ->
                     kind=NotificationKind.TASK_REMINDER,
                     title=f"Reminder: {reminder.task.title}",
                     message=reminder.message,
-                    data={"task": reminder.task_id, "reminder": reminder.pk},
+                    data=notification_data(Resource.TASKS, reminder.task_id, reminder=reminder.pk),
                 )
             TaskReminder.objects.filter(pk__in=[r.pk for r in due]).update(sent_at=now)
         sent += len(due)

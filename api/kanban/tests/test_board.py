@@ -4,9 +4,9 @@ import random
 
 import pytest
 
+from api.audit.models import UserActivityLog
 from api.kanban.models import Task, TaskActivity, TaskActivityVerb
 from api.kanban.tests.factories import live_positions, make_comment, make_task
-from api.system.models import UserActivityLog
 from tests.factories import make_project
 
 pytestmark = pytest.mark.django_db
@@ -46,8 +46,22 @@ def test_board_lists_columns_in_order_with_ordered_cards_and_counts(team, column
     assert card["comment_count"] == 1
     assert (card["subtask_done_count"], card["subtask_count"]) == (1, 2)
     assert card["attachment_count"] == 0
-    assert card["department"] == team.ops.pk
+    assert card["department"] == {"id": team.ops.pk, "code": team.ops.code, "name": team.ops.name}
     assert board["columns"][1]["cards"] == []
+
+
+def test_board_card_has_the_related_shapes_of_the_rest_card(team, columns):
+    project = make_project()
+    task = make_task(
+        columns[0], department=team.ops, project=project, assignees=[team.users.colleague]
+    )
+
+    card = team.staff.get(BOARD).json()["columns"][0]["cards"][0]
+    rest = team.staff.get(f"/api/v1/tasks/{task.pk}/").json()
+
+    for related in ("department", "project", "assignees", "created_by"):
+        assert card[related] == rest[related], related
+    assert card["created_by"]["id"] == task.created_by_id
 
 
 def test_board_shows_only_visible_live_cards(team, columns):
@@ -199,6 +213,7 @@ def test_moving_into_a_full_column_is_refused(team, columns):
 
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "wip_limit_reached"
+    assert "group" in response.json()["error"]["fields"]
     assert Task.objects.get(pk=card.pk).group_id == columns[0].pk
 
 

@@ -3,9 +3,9 @@
 import pytest
 from django.utils import timezone
 
+from api.audit.models import UserActivityLog
 from api.kanban.models import Task, TaskGroup
 from api.kanban.tests.factories import make_task
-from api.system.models import UserActivityLog
 
 pytestmark = pytest.mark.django_db
 

@@ -7,10 +7,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from api.audit.models import UserActivityLog
 from api.kanban.models import TaskActivity, TaskActivityVerb, TaskAttachment, TaskComment
 from api.kanban.tests.factories import make_comment, make_task
 from api.notifications.models import Notification, NotificationKind
-from api.system.models import UserActivityLog
 
 pytestmark = pytest.mark.django_db
 
@@ -62,6 +62,7 @@ def test_comment_notifies_assignees_and_creator_but_not_the_author(team, card):
         [team.users.colleague.pk, team.users.admin.pk]
     )
     assert notified.first().message == "Please review"
+    assert notified.first().data == {"resource": "tasks", "id": card.pk}
 
 
 def test_only_the_author_edits_and_editing_marks_it(team, card, comment_events):

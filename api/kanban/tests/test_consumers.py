@@ -1,4 +1,5 @@
-"""The task detail socket hears a card's comments only while its user may see the card."""
+"""The task detail socket: a card's comments only while its user may see the card, and
+typists who go quiet announced to the others."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from api.accounts.roles import Role
 from api.kanban.models import Task, TaskGroup
 from api.kanban.services import task_comment_create, task_create, task_update
 from api.realtime.consumers import CloseCode
+from api.realtime.presence import Member, rooms
 from api.realtime.tests.conftest import sockets, sync  # noqa: F401 (the fixture)
 from tests.factories import make_department, make_user
 
@@ -66,3 +68,54 @@ async def test_the_cards_creator_keeps_hearing_its_comments_in_another_departmen
 
     comment = await creator.receive_until("comment.created")
     assert comment["payload"]["comment"]["body"] == "Still yours"
+
+
+# ----------------------------------------------------------------------- typing expiry
+
+TYPING_TTL = 1  # seconds; the bounded waits below allow that plus a generous margin
+
+
+def _typing_names(message: dict) -> list[int]:
+    return [person["user_id"] for person in message["payload"]["people"]]
+
+
+async def _typing_state_without(socket, user_id: int, timeout: float) -> dict:
+    """The first typing.state that no longer lists `user_id` (bounded wait)."""
+    while True:
+        state = await socket.receive_until("typing.state", timeout=timeout)
+        if user_id not in _typing_names(state):
+            return state
+
+
+async def test_a_typist_who_goes_quiet_is_announced_to_the_others(sockets, settings):  # noqa: F811
+    settings.REALTIME_TYPING_TTL_SECONDS = TYPING_TTL
+    world = await sync(_world)()
+    path = f"/ws/board/task/{world['card'].pk}/"
+    watcher = await sockets(path, user=world["watcher"])
+    await watcher.receive_until("typing.state")  # the (empty) state on joining
+    typist = await sockets(path, user=world["creator"])
+
+    await typist.send({"type": "typing", "is_typing": True})
+    typing = await watcher.receive_until("typing.state")
+    # The typist says nothing more: no "is_typing": false, no renewal, socket open.
+    quiet = await _typing_state_without(watcher, world["creator"].pk, TYPING_TTL + 4)
+
+    assert _typing_names(typing) == [world["creator"].pk]
+    assert _typing_names(quiet) == []
+
+
+async def test_a_typist_whose_process_is_gone_is_announced_by_a_watchers_process(sockets, settings):  # noqa: F811
+    """The entry of a typist served by another process that died (nothing there will
+    ever renew or remove it): the process of a socket that saw them announces."""
+    settings.REALTIME_TYPING_TTL_SECONDS = TYPING_TTL
+    world = await sync(_world)()
+    card, gone = world["card"], world["creator"]
+    info = {"user_id": gone.pk, "username": gone.username, "full_name": "Gone", "since": 0}
+    await rooms().put(f"task.{card.pk}.typing", Member(f"{gone.pk}|elsewhere", info), TYPING_TTL)
+
+    watcher = await sockets(f"/ws/board/task/{card.pk}/", user=world["watcher"])
+    joined = await watcher.receive_until("typing.state")
+    quiet = await _typing_state_without(watcher, gone.pk, TYPING_TTL + 4)
+
+    assert _typing_names(joined) == [gone.pk]
+    assert _typing_names(quiet) == []

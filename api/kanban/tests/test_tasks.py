@@ -3,10 +3,10 @@ and what every change leaves behind (activity, audit, notifications, signals).""
 
 import pytest
 
+from api.audit.models import UserActivityLog
 from api.kanban.models import Task, TaskActivity, TaskActivityVerb
 from api.kanban.tests.factories import live_positions, make_task
 from api.notifications.models import Notification, NotificationKind
-from api.system.models import UserActivityLog
 from tests.factories import make_project, make_user
 
 pytestmark = pytest.mark.django_db
@@ -130,6 +130,9 @@ def test_create_records_activity_audit_and_notifies_assignees(team, task_events)
     assert [event.type for event in task_events] == ["task.created"]
     assert task_events[0].payload["task"]["id"] == card["id"]
     assert task_events[0].payload["actor"]["id"] == team.users.staff.pk
+    # The socket card carries the related objects in the REST card's brief shapes.
+    for related in ("department", "project", "assignees", "created_by"):
+        assert task_events[0].payload["task"][related] == card[related], related
 
 
 def test_readers_cannot_create_cards(team):
@@ -273,6 +276,7 @@ def test_delete_archives_and_closes_the_gap(team, columns, task_events):
     assert archived.position is None
     assert live_positions(columns[0]) == [(0, cards[0]["id"]), (1, cards[2]["id"])]
     assert task_events[-1].type == "task.deleted"
+    assert task_events[-1].payload["task"]["department"] == cards[1]["department"]
     assert len(task_events) == 4
     assert TaskActivity.objects.filter(task=archived, verb=TaskActivityVerb.ARCHIVED).exists()
     assert UserActivityLog.objects.filter(action="archive", object_id=str(archived.pk)).exists()
@@ -344,8 +348,8 @@ def test_a_card_with_several_assignees_is_listed_once(team, columns):
         ("priority=high", ["High"]),
         ("search=invoice", ["Invoice"]),
         ("company_wide=true", ["Invoice"]),
-        ("due_from=2026-06-01", ["High"]),
-        ("due_to=2026-05-31", ["Invoice"]),
+        ("due_date_from=2026-06-01", ["High"]),
+        ("due_date_to=2026-05-31", ["Invoice"]),
     ],
 )
 def test_list_filters(team, columns, query, expected):

@@ -6,9 +6,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from api.audit.models import UserActivityLog
 from api.kanban.models import BoardPresence, TaskActivity, TaskActivityVerb, TaskReminder
 from api.kanban.tests.factories import make_task
-from api.system.models import UserActivityLog
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +73,9 @@ def test_subtask_task_is_fixed_once_created(team, card, columns):
 
     response = team.staff.patch(f"{SUBTASKS}{subtask['id']}/", {"task": other.pk}, format="json")
 
-    assert response.json()["task"] == card.pk
+    assert response.status_code == 400
+    assert "task" in response.json()["error"]["fields"]
+    assert team.staff.get(f"{SUBTASKS}{subtask['id']}/").json()["task"] == card.pk
 
 
 # ----------------------------------------------------------------------- time logs
@@ -105,6 +107,7 @@ def test_one_running_timer_per_person(team, card):
 
     assert second.status_code == 409
     assert second.json()["error"]["code"] == "timer_running"
+    assert "ended_at" in second.json()["error"]["fields"]  # left empty: a second timer
     assert finished.status_code == 201
     assert someone_else.status_code == 201
 
@@ -128,6 +131,38 @@ def test_a_log_must_end_after_it_starts(team, card):
         {"task": card.pk, "started_at": later(hours=-1), "ended_at": later(hours=-2)},
         format="json",
     )
+
+    assert response.status_code == 400
+    assert "ended_at" in response.json()["error"]["fields"]
+
+
+@pytest.mark.parametrize(
+    ("started", "ended", "field"),
+    [
+        ({"hours": -1}, {"hours": 1}, "ended_at"),
+        ({"hours": 1}, {"hours": 2}, "ended_at"),
+        ({"hours": 1}, None, "started_at"),
+    ],
+)
+def test_a_log_cannot_reach_into_the_future(team, card, started, ended, field):
+    body = {"task": card.pk, "started_at": later(**started)}
+    if ended is not None:
+        body["ended_at"] = later(**ended)
+
+    response = team.staff.post(LOGS, body, format="json")
+
+    assert response.status_code == 400, response.content[:300]
+    assert list(response.json()["error"]["fields"]) == [field]
+
+
+def test_a_stopped_timer_cannot_be_moved_into_the_future(team, card):
+    log = team.staff.post(
+        LOGS,
+        {"task": card.pk, "started_at": later(hours=-3), "ended_at": later(hours=-2)},
+        format="json",
+    ).json()
+
+    response = team.staff.patch(f"{LOGS}{log['id']}/", {"ended_at": later(days=1)}, format="json")
 
     assert response.status_code == 400
     assert "ended_at" in response.json()["error"]["fields"]

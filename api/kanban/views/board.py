@@ -14,13 +14,11 @@ from api.accounts.roles import Action, Resource
 from api.common.serializers import ErrorResponseSerializer
 from api.common.viewsets import CRUDViewSet, ReadOnlyViewSet
 from api.kanban import selectors, services
+from api.kanban.board_serializers import BoardCardSerializer, BoardMoveSerializer, BoardSerializer
 from api.kanban.filters import BoardFilter, BoardPresenceFilter
 from api.kanban.models import Task
 from api.kanban.serializers import (
-    BoardCardSerializer,
-    BoardMoveSerializer,
     BoardPresenceSerializer,
-    BoardSerializer,
     TaskGroupReorderSerializer,
     TaskGroupSerializer,
 )

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from api.management.config_catalogue import SECTIONS
 from api.system.config_transfer import ConfigTransferError, dump_config, export_config
 
 
@@ -19,7 +20,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, output: str | None, **options):
         try:
-            text = dump_config(export_config())
+            text = dump_config(export_config(SECTIONS))
         except ConfigTransferError as exc:
             problems = "\n".join(f"  - {problem}" for problem in exc.problems)
             raise CommandError(f"cannot export the configuration:\n{problems}") from exc

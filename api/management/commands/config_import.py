@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
 from api.common.request_context import RequestInfo, set_request_info
+from api.management.config_catalogue import SECTIONS
 from api.system.config_transfer import ConfigTransferError, import_config, load_document
 
 
@@ -32,7 +33,7 @@ class Command(BaseCommand):
         # The audit trail records where these changes came from.
         set_request_info(RequestInfo(path="manage.py config_import"))
         try:
-            plan = import_config(load_document(text), dry_run=dry_run)
+            plan = import_config(load_document(text, SECTIONS), SECTIONS, dry_run=dry_run)
         except ConfigTransferError as exc:
             problems = "\n".join(f"  - {problem}" for problem in exc.problems)
             raise CommandError(f"{file}: nothing was changed:\n{problems}") from exc

@@ -11,6 +11,8 @@ from api.accounts.models import User
 from api.accounts.services import roles_sync, superadmin_ensure
 from api.calendar.holiday_import import holidays_import
 from api.kanban.services import board_ensure_default_columns
+from api.management.demo.agenda import demo_agenda_create
+from api.management.demo.board import demo_board_create
 from api.management.demo.fixtures import fixture_load_missing
 from api.management.demo.overtime import demo_overtime_create
 from api.management.demo.people import (
@@ -20,6 +22,7 @@ from api.management.demo.people import (
     demo_people_ensure,
     local_admin_ensure,
 )
+from api.management.demo.purchasing import demo_purchasing_create
 from api.org.models import Employee
 from api.overtime.models import OvertimeRequest
 from api.overtime.regulation_defaults import regulation_preset_upgrade
@@ -101,6 +104,9 @@ class Command(BaseCommand):
         self._say("demo department admins", departments=len(people.department_admins))
         if not OvertimeRequest.objects.exists():
             self._say("demo overtime", created=demo_overtime_create(people, count=200, seed=7))
+        self._say("demo calendar", **demo_agenda_create(people))
+        self._say("demo board cards", created=demo_board_create(people))
+        self._say("demo purchasing", **demo_purchasing_create(people))
         self.stdout.write(
             self.style.SUCCESS(
                 f"\n  Local admin login: {LOCAL_ADMIN} / {password}  (role superadmin)"

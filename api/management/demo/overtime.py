@@ -17,12 +17,13 @@ from django.utils import timezone
 
 from api.accounts.models import User
 from api.common.exceptions import RuleViolation
-from api.common.pagination import rows_changed
+from api.common.generations import rows_changed
 from api.management.demo.people import DemoPeople
 from api.org.models import Employee, Project
 from api.overtime.calculations import split_hours
 from api.overtime.models import OvertimeBreak, OvertimeRequest, OvertimeStatus
 from api.overtime.services import regulation_check
+from api.overtime.services.terms import apply_day_terms
 
 REASONS = (
     "Month-end closing",
@@ -143,6 +144,7 @@ def demo_overtime_create(people: DemoPeople, *, count: int, seed: int, days: int
         # Entered by the person themself, or for them by their department's admin.
         request.created_by = employee.user or admin or people.superadmin
         owner_ids = {request.created_by.pk, employee.user_id}
+        apply_day_terms(request)  # category, compensation, meal: as a create sets them
         try:
             request.regulation_check = regulation_check(request)
         except RuleViolation:

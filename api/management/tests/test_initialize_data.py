@@ -1,18 +1,34 @@
 """`initialize_data --demo`: run again it changes nothing, and what it generates could
-have happened (times in order, decisions by people allowed to decide)."""
+have happened (times in order, decisions by people allowed to decide), with a little of
+everything a client screen shows."""
 
 from datetime import datetime
 
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django.db.models import F
 from django.utils import timezone
 
 from api.accounts.models import ExternalUser, User
 from api.accounts.roles import Role
 from api.accounts.selectors import user_department_id
+from api.calendar.models import CalendarEvent, EmployeeLeave, LeaveStatus
+from api.kanban.models import (
+    Task,
+    TaskActivity,
+    TaskActivityVerb,
+    TaskComment,
+    TaskGroup,
+    TaskReminder,
+    TaskSubtask,
+    TaskTimeLog,
+)
+from api.notifications.models import Notification, NotificationKind
 from api.org.models import Department, Employee
 from api.overtime.models import OvertimeRequest, OvertimeStatus
+from api.purchasing.models import Asset, AssetStatus, PurchaseRequest, PurchaseStatus
+from api.system.models import ReleaseNote
 
 pytestmark = pytest.mark.django_db
 
@@ -142,3 +158,129 @@ def test_the_printed_admin_has_something_to_decide(demo):
     assert not OvertimeRequest.objects.filter(created_by=admin).exists()
     assert OvertimeRequest.objects.values("created_by").distinct().count() > 1
     assert waiting.exists()
+
+
+# ----------------------------------------------------------------- a little of everything
+
+# What the demo users' screens list; each must show rows to demo.admin.
+SCREENS = (
+    "calendar-events",
+    "employee-leaves",
+    "tasks",
+    "task-subtasks",
+    "purchase-requests",
+    "assets",
+    "release-notes",
+    "notifications",
+)
+DEMO_MODELS = (
+    CalendarEvent,
+    EmployeeLeave,
+    Task,
+    TaskComment,
+    TaskSubtask,
+    TaskTimeLog,
+    TaskActivity,
+    TaskReminder,
+    PurchaseRequest,
+    Asset,
+    ReleaseNote,
+    Notification,
+)
+# Moments that already happened (besides created_at/updated_at, checked everywhere).
+HAPPENED = {
+    EmployeeLeave: ("decided_at",),
+    Task: ("completed_at",),
+    TaskSubtask: ("done_at",),
+    TaskTimeLog: ("started_at", "ended_at"),
+    PurchaseRequest: ("decided_at",),
+}
+
+
+def test_every_screen_of_the_demo_admin_lists_rows(demo, client_for):
+    client = client_for(User.objects.get(username="demo.admin"))
+    for screen in SCREENS:
+        response = client.get(f"/api/v1/{screen}/")
+
+        assert response.status_code == 200, (screen, response.content)
+        assert response.json()["results"], screen
+
+
+def test_a_second_run_adds_no_demo_rows(demo):
+    counts = {model.__name__: model.objects.count() for model in DEMO_MODELS}
+    assert all(counts.values()), counts
+
+    demo()
+
+    assert {model.__name__: model.objects.count() for model in DEMO_MODELS} == counts
+
+
+def test_nothing_the_demo_wrote_lies_in_the_future(demo):
+    now = timezone.now()
+    for model in apps.get_app_config("api").get_models():
+        names = [
+            field.attname
+            for field in model._meta.concrete_fields
+            if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+        ]
+        names += HAPPENED.get(model, ())
+        for name in names:
+            assert not model.objects.filter(**{f"{name}__gt": now}).exists(), (model, name)
+
+
+def test_cards_fill_every_column_densely_with_work_on_them(demo):
+    for column in TaskGroup.objects.all():
+        cards = list(column.tasks.filter(archived_at=None).order_by("position"))
+        assert cards, column.name
+        assert [card.position for card in cards] == list(range(len(cards)))
+        for card in cards:
+            assert card.assignees.exists(), card
+            assert card.subtasks.exists(), card
+            assert card.comments.exclude(author=card.created_by).exists(), card
+            assert (card.completed_at is not None) == column.is_done_column, card
+    assert TaskTimeLog.objects.exclude(ended_at=None).exists()
+    assert TaskReminder.objects.filter(sent_at=None, remind_at__gt=timezone.now()).exists()
+    # Moves went through the service: the history says so.
+    assert TaskActivity.objects.filter(verb=TaskActivityVerb.MOVED).exists()
+
+
+def test_leave_and_events_are_past_and_upcoming_and_one_leave_waits(demo):
+    today = timezone.localdate()
+    assert EmployeeLeave.objects.filter(end_date__lt=today).exists()
+    assert EmployeeLeave.objects.filter(start_date__gt=today).exists()
+    assert CalendarEvent.objects.filter(end_at__lt=timezone.now()).exists()
+    assert CalendarEvent.objects.filter(start_at__gt=timezone.now()).exists()
+    waiting = EmployeeLeave.objects.get(status=LeaveStatus.PENDING)
+    assert waiting.employee.user.username == "demo.employee"
+    for leave in EmployeeLeave.objects.exclude(decided_by=None).select_related("employee"):
+        assert leave.decided_by_id != leave.employee.user_id, leave
+    for leave in EmployeeLeave.objects.filter(status=LeaveStatus.APPROVED):
+        # Approved leave blocks overtime: the demo never has both on one day.
+        assert not OvertimeRequest.objects.filter(
+            employee=leave.employee,
+            start_at__date__gte=leave.start_date,
+            start_at__date__lte=leave.end_date,
+        ).exists(), leave
+
+
+def test_purchase_requests_in_several_states_decided_by_others(demo):
+    states = set(PurchaseRequest.objects.values_list("status", flat=True))
+    assert {PurchaseStatus.DRAFT, PurchaseStatus.SUBMITTED, PurchaseStatus.RECEIVED} <= states
+    assert len(states) >= 5
+    for purchase in PurchaseRequest.objects.exclude(decided_by=None):
+        assert purchase.decided_by_id != purchase.requester_id, purchase
+    assert Asset.objects.exclude(purchase_request=None).exists()
+    assert Asset.objects.filter(status=AssetStatus.ASSIGNED).exists()
+
+
+def test_demo_admins_are_notified_by_the_workflow(demo):
+    demo_admin = User.objects.get(username="demo.admin")
+    kinds = set(Notification.objects.filter(recipient=demo_admin).values_list("kind", flat=True))
+    assert {
+        NotificationKind.LEAVE_SUBMITTED,
+        NotificationKind.PURCHASE_SUBMITTED,
+        NotificationKind.TASK_ASSIGNED,
+    } <= kinds
+    for admin in User.objects.filter(role=Role.PTB_ADMIN):
+        assert Notification.objects.filter(recipient=admin).exists(), admin
+    assert not Notification.objects.filter(actor=F("recipient")).exists()

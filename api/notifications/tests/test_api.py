@@ -6,9 +6,9 @@ import pytest
 from django.utils import timezone
 
 from api.accounts.roles import Role
+from api.audit.models import UserActivityLog
 from api.notifications.models import Notification, NotificationKind
 from api.notifications.tests.factories import make_notification
-from api.system.models import UserActivityLog
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -94,7 +94,7 @@ def test_filters_by_read_state_kind_and_date(people, client_for):
 
     assert ids(client.get(URL, {"is_read": "false"})) == {unread.pk, old.pk}
     assert ids(client.get(URL, {"kind": "task_assigned"})) == {unread.pk}
-    assert ids(client.get(URL, {"created_from": today})) == {unread.pk, read.pk}
+    assert ids(client.get(URL, {"created_at_from": today})) == {unread.pk, read.pk}
     assert client.get(URL, {"kind": "nonsense"}).status_code == 400
 
 

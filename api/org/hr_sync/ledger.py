@@ -9,9 +9,9 @@ from typing import Any
 from django.db import models
 from django_guid import get_guid
 
+from api.audit.models import UserActivityLog
+from api.audit.trail import diff, resource_of, snapshot
 from api.common.generations import rows_changed
-from api.system.audit import diff, resource_of, snapshot
-from api.system.models import UserActivityLog
 
 
 @dataclass

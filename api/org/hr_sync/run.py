@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from api.accounts.models import User
+from api.audit.models import UserActivityLog
 from api.common.generations import rows_changed
 from api.integrations.external_api import ExternalAPIClient, get_client
 from api.org.hr_sync.feed import DepartmentRow, department_rows, employee_rows, text
@@ -33,7 +34,6 @@ from api.org.hr_sync.ledger import (
     match,
 )
 from api.org.models import Department, Employee
-from api.system.models import UserActivityLog
 
 logger = logging.getLogger("api.org.hr_sync")
 

@@ -3,8 +3,8 @@
 import pytest
 
 from api.accounts.roles import Role
+from api.audit.models import UserActivityLog
 from api.org.models import Employee
-from api.system.models import UserActivityLog
 from tests.factories import PASSWORD, make_department, make_employee, make_overtime, make_user
 
 pytestmark = pytest.mark.django_db

@@ -6,11 +6,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from api.audit.models import UserActivityLog
 from api.integrations.external_api import ExternalAPIUnavailable
 from api.org.models import Department, Employee
 from api.org.services import SuspiciousFeed, hr_directory_sync
 from api.overtime.models import OvertimeRequest
-from api.system.models import UserActivityLog
 from generate_data.directory import build_directory
 from tests.factories import (
     PASSWORD,

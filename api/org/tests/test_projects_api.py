@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 
 from api.accounts.roles import Role
+from api.audit.models import UserActivityLog
 from api.org.models import Project
-from api.system.models import UserActivityLog
 from tests.factories import make_department, make_overtime, make_project, make_user
 
 pytestmark = pytest.mark.django_db
@@ -128,11 +128,11 @@ def test_filters_by_date_department_and_search(org):
 
     assert codes("active_on=2026-06-15") == ["NOW", "OPEN"]
     assert codes(f"department={org['own'].pk}") == ["OPEN"]
-    assert codes("start_date__gte=2026-01-01") == ["LATER", "NOW"]
-    assert codes("end_date__lte=2026-01-01") == ["PAST"]
+    assert codes("start_date_from=2026-01-01") == ["LATER", "NOW"]
+    assert codes("end_date_to=2026-01-01") == ["PAST"]
     assert codes("is_active=false") == ["LATER"]
     assert codes("search=moon") == ["LATER"]
-    assert codes("ordering=-start_date&start_date__gte=2025-01-01") == ["LATER", "NOW", "PAST"]
+    assert codes("ordering=-start_date&start_date_from=2025-01-01") == ["LATER", "NOW", "PAST"]
 
 
 @pytest.mark.parametrize("page_size", [1, 50])

@@ -6,8 +6,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from api.audit.models import UserActivityLog
 from api.org.models import Department, Employee
-from api.system.models import UserActivityLog
 
 pytestmark = pytest.mark.django_db
 

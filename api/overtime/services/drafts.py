@@ -8,6 +8,7 @@ from datetime import datetime
 from django.db import transaction
 
 from api.accounts.models import User
+from api.audit.trail import audit_record, diff, snapshot
 from api.org.models import Employee
 from api.overtime.models import OvertimeRequest, OvertimeStatus
 from api.overtime.services.guards import (
@@ -16,6 +17,7 @@ from api.overtime.services.guards import (
     require_owner_or_global_admin,
     require_status,
 )
+from api.overtime.services.terms import apply_day_terms
 from api.overtime.services.times import (
     BreakInput,
     apply_times,
@@ -25,7 +27,6 @@ from api.overtime.services.times import (
     replace_breaks,
 )
 from api.overtime.services.workflow import overtime_request_submit
-from api.system.audit import audit_record, diff, snapshot
 
 
 @transaction.atomic
@@ -48,6 +49,7 @@ def overtime_request_create(
         status=OvertimeStatus.DRAFT,
     )
     ordered = apply_times(overtime_request, start_at, end_at, breaks)
+    apply_day_terms(overtime_request)
     check_no_overlap(overtime_request)
     overtime_request.save()
     replace_breaks(overtime_request, ordered)
@@ -90,6 +92,7 @@ def overtime_request_update(
         end_at or overtime_request.end_at,
         breaks,
     )
+    apply_day_terms(overtime_request)
     check_no_overlap(overtime_request)
     overtime_request.save()
     replace_breaks(overtime_request, ordered)

@@ -7,11 +7,11 @@ from api.accounts.models import User
 from api.accounts.permissions import user_can
 from api.accounts.roles import Action, Resource
 from api.accounts.selectors import user_department_id
+from api.audit.trail import audit_record, diff, snapshot
 from api.common.exceptions import InvalidInput, InvalidTransition, NotAllowed
-from api.notifications.services import notifications_create
+from api.notifications.services import notification_data, notifications_create
 from api.org.models import Employee
 from api.overtime.models import OvertimeRequest, OvertimeStatus
-from api.system.audit import audit_record, diff, snapshot
 
 # Which statuses each action may start from.
 ALLOWED_FROM = {
@@ -92,11 +92,9 @@ def notify(
         kind=kind,
         title=title,
         message=message,
-        data={
-            "resource": Resource.OVERTIME_REQUESTS,
-            "id": overtime_request.pk,
-            "status": overtime_request.status,
-        },
+        data=notification_data(
+            Resource.OVERTIME_REQUESTS, overtime_request.pk, status=overtime_request.status
+        ),
         actor=by,
     )
 

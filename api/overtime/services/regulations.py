@@ -3,6 +3,7 @@ the one in force, and the versioned documents that state them."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -10,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from api.accounts.models import User
+from api.audit.trail import audit_record, snapshot
 from api.common.exceptions import InvalidInput, RuleViolation
 from api.common.uploads import DOCUMENT_TYPES, safe_name, validated_upload
 from api.overtime import selectors
@@ -19,9 +21,15 @@ from api.overtime.models import (
     OvertimeRequest,
     RegulationScope,
 )
-from api.overtime.rules import LIMIT_FIELDS, PERIODS, limit_violations, periods_of
+from api.overtime.rules import (
+    LIMIT_FIELDS,
+    PERIODS,
+    LimitViolation,
+    limit_violations,
+    needs_second_approval,
+    periods_of,
+)
 from api.overtime.services.times import local_date
-from api.system.audit import audit_record, snapshot
 
 # Indonesian Government Regulation PP 35/2021 (art. 26): at most 4 hours of overtime a
 # day and 18 a week. The month/year caps and the second-approval threshold are the
@@ -52,8 +60,18 @@ def regulation_ensure_default() -> tuple[OvertimeRegulation, bool]:
     return regulation, True
 
 
-def regulation_check(overtime_request: OvertimeRequest) -> dict:
-    """Checks the request against the regulation in force; raises on the first breach."""
+@dataclass(frozen=True, slots=True)
+class RegulationReview:
+    """What the regulation in force says of a request: the summary kept on it at
+    submit (`result`) and the limits it would exceed (empty when it fits)."""
+
+    regulation: OvertimeRegulation | None
+    result: dict
+    violations: list[LimitViolation]
+
+
+def regulation_review(overtime_request: OvertimeRequest) -> RegulationReview:
+    """Reviews the request against the regulation in force; writes nothing."""
     day = local_date(overtime_request.start_at)
     regulation = selectors.regulation_in_force(
         department_id=overtime_request.employee.department_id, on=day
@@ -61,7 +79,7 @@ def regulation_check(overtime_request: OvertimeRequest) -> dict:
     result: dict = {"checked_at": timezone.now().isoformat(), "date": day.isoformat()}
     if regulation is None:
         result["regulation_id"] = None
-        return result
+        return RegulationReview(None, result, [])
     periods = periods_of(day)
     # Rest-day and holiday hours stay out of the daily and weekly limits unless the
     # regulation says they count, both for what is booked and for this request.
@@ -81,20 +99,7 @@ def regulation_check(overtime_request: OvertimeRequest) -> dict:
             employee=overtime_request.employee, regulation=regulation, day=day
         ),
     )
-    if violations:
-        first = violations[0]
-        raise RuleViolation(
-            first.message(),
-            code="regulation_limit_exceeded",
-            regulation_id=regulation.pk,
-            **first.as_dict(),
-            violations=[violation.as_dict() for violation in violations],
-        )
-    overtime_request.regulation = regulation
     threshold = regulation.second_approval_threshold_hours
-    overtime_request.requires_second_approval = (
-        threshold is not None and overtime_request.net_hours > threshold
-    )
     result.update(
         regulation_id=regulation.pk,
         limits={name: str(limits[name]) for name in PERIODS},
@@ -102,7 +107,34 @@ def regulation_check(overtime_request: OvertimeRequest) -> dict:
         requested=str(overtime_request.net_hours),
         second_approval_threshold=str(threshold) if threshold is not None else None,
     )
-    return result
+    return RegulationReview(regulation, result, violations)
+
+
+def regulation_violation(review: RegulationReview) -> RuleViolation:
+    """The error a submit refuses an exceeded limit with: the first one described,
+    every one listed in `violations`."""
+    first = review.violations[0]
+    return RuleViolation(
+        first.message(),
+        code="regulation_limit_exceeded",
+        field="end_at",
+        regulation_id=review.regulation.pk,
+        **first.as_dict(),
+        violations=[violation.as_dict() for violation in review.violations],
+    )
+
+
+def regulation_check(overtime_request: OvertimeRequest) -> dict:
+    """Checks the request against the regulation in force; raises on a breach."""
+    review = regulation_review(overtime_request)
+    if review.violations:
+        raise regulation_violation(review)
+    if review.regulation is not None:
+        overtime_request.regulation = review.regulation
+        overtime_request.requires_second_approval = needs_second_approval(
+            overtime_request.net_hours, review.regulation.second_approval_threshold_hours
+        )
+    return review.result
 
 
 @transaction.atomic

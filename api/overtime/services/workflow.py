@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from api.accounts.models import User
+from api.audit.trail import snapshot
 from api.common.exceptions import InvalidInput, NotAllowed
 from api.notifications.models import NotificationKind
 from api.notifications.selectors import department_admins, superadmins
@@ -32,8 +33,8 @@ from api.overtime.services.guards import (
     require_status,
 )
 from api.overtime.services.regulations import regulation_check
+from api.overtime.services.terms import apply_day_terms
 from api.overtime.services.times import check_no_leave, check_no_overlap
-from api.system.audit import snapshot
 
 
 @transaction.atomic
@@ -47,6 +48,8 @@ def overtime_request_submit(*, overtime_request: OvertimeRequest, by: User) -> O
     before = snapshot(overtime_request)
     check_no_overlap(overtime_request)
     check_no_leave(overtime_request)
+    # Holidays or the regulation may have changed since the draft was written.
+    apply_day_terms(overtime_request)
     overtime_request.regulation_check = regulation_check(overtime_request)
     overtime_request.status = OvertimeStatus.SUBMITTED
     overtime_request.submitted_at = timezone.now()

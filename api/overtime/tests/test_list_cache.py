@@ -4,6 +4,7 @@ never across users, with ETags (api/common/list_cache.py)."""
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -152,3 +153,22 @@ def test_a_vanished_generation_never_revives_an_old_page(office):
     response, _ = get(office["boss"])
     reasons = {row["id"]: row["reason"] for row in response.json()["results"]}
     assert reasons[request.pk] == "Changed before the eviction"
+
+
+def test_the_count_comes_with_the_page_lookup(office, settings):
+    settings.COUNT_CACHE_MIN_ROWS = 1
+    get(office["boss"], url=URL + "&warm=1")
+    get(office["boss"], url="/api/v1/overtime-requests/?page_size=2")
+    # The paginator's own count cache forgets; the list's count, kept with the list
+    # lookup, still answers for every page of the same query.
+    cache.delete_pattern("count:*")
+    with CaptureQueriesContext(connection) as queries:
+        second = office["boss"].get("/api/v1/overtime-requests/?page_size=2&page=2")
+    assert second.json()["count"] == 4
+    assert not [q for q in queries if "COUNT(" in q["sql"].upper()]
+
+    make_overtime()  # a new row: the count is taken again
+    response = office["boss"].get(
+        "/api/v1/overtime-requests/?page_size=2&page=2", HTTP_CACHE_CONTROL="no-cache"
+    )
+    assert response.json()["count"] == 5

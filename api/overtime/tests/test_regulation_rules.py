@@ -85,6 +85,7 @@ def test_one_minute_over_the_daily_limit_is_refused_naming_limit_amount_and_peri
     assert response.status_code == 400
     body = error(response)
     assert body["code"] == "regulation_limit_exceeded"
+    assert "end_at" in body["fields"]  # the hours asked for are at fault
     assert body["limit"] == "daily"
     assert body["limit_hours"] == "3.00"
     assert body["total_hours"] == "3.02"
@@ -304,8 +305,8 @@ def test_end_before_start_is_400_naming_end_at(employee_client):
 
 
 def test_refused_submit_leaves_nothing_behind(employee_client):
+    from api.audit.models import UserActivityLog
     from api.overtime.models import OvertimeRequest
-    from api.system.models import UserActivityLog
 
     file(employee_client, at(MONDAY, 18), at(MONDAY, 21, 1))
 

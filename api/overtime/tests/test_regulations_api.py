@@ -6,8 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from api.accounts.roles import Role
+from api.audit.models import UserActivityLog
 from api.overtime.models import OvertimeRegulation, OvertimeRegulationDocument
-from api.system.models import UserActivityLog
 from tests.factories import make_department, make_regulation, make_user
 
 pytestmark = pytest.mark.django_db

@@ -17,7 +17,7 @@ from api.accounts.selectors import user_department_id
 from api.common.exceptions import InvalidInput
 from api.common.services import instance_create, instance_update
 from api.notifications.models import NotificationKind
-from api.notifications.services import notifications_create
+from api.notifications.services import notification_data, notifications_create
 from api.org.models import Department
 from api.purchasing import selectors
 from api.purchasing.models import Asset, AssetStatus, PurchaseStatus
@@ -125,7 +125,7 @@ def _notify_holder(asset: Asset, previous_holder_id: int | None, by: User) -> No
         recipients=User.objects.filter(is_active=True, employee__pk=asset.assigned_to_id),
         kind=NotificationKind.ASSET_ASSIGNED,
         title=f"Asset assigned to you: {asset.asset_tag} {asset.name}",
-        data={"resource": Resource.ASSETS, "id": asset.pk},
+        data=notification_data(Resource.ASSETS, asset.pk),
         actor=by,
     )
 

@@ -27,6 +27,7 @@ from api.accounts.models import User
 from api.accounts.permissions import user_can
 from api.accounts.roles import Action, Resource
 from api.accounts.selectors import user_department_id
+from api.audit.trail import audit_record, diff, snapshot
 from api.common.exceptions import (
     Conflict,
     InvalidInput,
@@ -36,10 +37,9 @@ from api.common.exceptions import (
 )
 from api.notifications.models import NotificationKind
 from api.notifications.selectors import department_admins
-from api.notifications.services import notifications_create
+from api.notifications.services import notification_data, notifications_create
 from api.purchasing import selectors
 from api.purchasing.models import PurchaseRequest, PurchaseStatus
-from api.system.audit import audit_record, diff, snapshot
 
 S = PurchaseStatus
 ALLOWED_FROM = {
@@ -163,12 +163,9 @@ def _notify(
         kind=kind,
         title=f"{title}: {purchase.number} {purchase.title}",
         message=message,
-        data={
-            "resource": Resource.PURCHASE_REQUESTS,
-            "id": purchase.pk,
-            "number": purchase.number,
-            "status": purchase.status,
-        },
+        data=notification_data(
+            Resource.PURCHASE_REQUESTS, purchase.pk, number=purchase.number, status=purchase.status
+        ),
         actor=by,
     )
 

@@ -3,10 +3,10 @@
 import pytest
 
 from api.accounts.roles import Role
+from api.audit.models import UserActivityLog
 from api.notifications.models import Notification
 from api.purchasing.models import Asset, AssetStatus, PurchaseStatus
 from api.purchasing.tests.factories import make_asset, make_purchase_request
-from api.system.models import UserActivityLog
 from tests.factories import make_department, make_employee, make_user
 
 pytestmark = pytest.mark.django_db

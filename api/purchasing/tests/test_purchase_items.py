@@ -7,10 +7,10 @@ import pytest
 from django.utils import timezone
 
 from api.accounts.roles import Role
+from api.audit.models import UserActivityLog
 from api.purchasing.models import PurchaseRequest
 from api.purchasing.services import PurchaseItem, items_total
 from api.purchasing.tests.factories import make_purchase_request
-from api.system.models import UserActivityLog
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db

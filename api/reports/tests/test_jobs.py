@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 
 from api.accounts.roles import Role
 from api.common.exceptions import InvalidInput
+from api.notifications.models import Notification
 from api.reports.models import ReportJob, ReportStatus
 from api.reports.services import (
     report_job_request,
@@ -92,11 +93,12 @@ def test_export_is_accepted_built_and_downloadable(
     download = admin.get(status["download_url"])
     assert download.status_code == 200
     content = b"".join(download.streaming_content)
-    summary = pd.read_excel(io.BytesIO(content), sheet_name="Summary")
+    summary = pd.read_excel(io.BytesIO(content), sheet_name="Summary", header=2)
     total = summary[summary["Department"] == "All departments"].iloc[0]
     assert (total["Requests"], total["Net hours"]) == (3, 9)
     details = load_workbook(io.BytesIO(content))["Details"]
-    reasons = [cells[15].value for cells in details.iter_rows(min_row=2)]
+    reason = [cell.value for cell in details[3]].index("Reason")
+    reasons = [cells[reason].value for cells in details.iter_rows(min_row=2)]
     assert "=cmd|' /C calc'!A0" in reasons  # stored as text, never as a formula
 
 
@@ -258,7 +260,6 @@ def test_beat_schedules_every_periodic_job():
 def test_due_task_reminders_become_notifications_once():
     from api.kanban.models import TaskGroup, TaskReminder
     from api.kanban.services import task_create, task_reminders_send_due
-    from api.notifications.models import Notification
 
     TaskGroup.objects.create(name="To do", position=0)
     owner = make_user()
@@ -271,6 +272,8 @@ def test_due_task_reminders_become_notifications_once():
     assert task_reminders_send_due(now=now) == 0
     notification = Notification.objects.get(recipient=owner, kind="task_reminder")
     assert notification.title == "Reminder: Renew certificate"
+    reminder = TaskReminder.objects.get(sent_at__isnull=False)
+    assert notification.data == {"resource": "tasks", "id": task.pk, "reminder": reminder.pk}
 
 
 def test_jobs_whose_message_never_reached_a_worker_are_queued_again(
@@ -308,3 +311,5 @@ def test_an_eager_upload_failure_shows_on_the_job_not_as_a_500(
     job = ReportJob.objects.get(pk=response.json()["id"])
     assert job.status == ReportStatus.UPLOAD_FAILED
     assert job.error
+    told = Notification.objects.get(kind="report_failed")
+    assert told.data == {"resource": "reports", "id": job.pk, "status": "upload_failed"}

@@ -1,10 +1,13 @@
 """Real Celery worker processes, the real Redis broker, PostgreSQL and smbd: a report
 queued through the API is built by a worker and lands on the share, survives a
-worker killed mid-job, and waits out a share that is down."""
+worker killed mid-job, and waits out a share that is down; when it cannot, the
+requester hears of it live on the notifications socket of a Daphne server."""
 
 from __future__ import annotations
 
+import asyncio
 import io
+import json
 import shutil
 import time
 from datetime import UTC, datetime, timedelta
@@ -13,10 +16,13 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 import redis
+from django.db import connection
+from websockets.asyncio.client import connect
 
 from api.accounts.roles import Role
 from api.notifications.models import Notification
 from api.overtime.models import OvertimeRequest
+from api.realtime.tests.conftest import token_for
 from api.reports.models import ReportJob, ReportStatus
 from api.system.services import smb_config_create
 from tests.factories import make_department, make_employee, make_user
@@ -125,7 +131,7 @@ def test_an_export_is_built_by_a_worker_and_delivered_to_the_share(
     assert job.status == ReportStatus.DELIVERED, (job.error, worker.log()[-3000:])
     assert job.smb_path.endswith(job.file_name)
     delivered = samba.plain_dir / "reports" / "overtime" / job.file_name
-    summary = pd.read_excel(io.BytesIO(delivered.read_bytes()), sheet_name="Summary")
+    summary = pd.read_excel(io.BytesIO(delivered.read_bytes()), sheet_name="Summary", header=2)
     total = summary[summary["Department"] == "All departments"].iloc[0]
     assert (total["Requests"], total["Net hours"]) == (50, 50)
     # The worker's JSON log names the task and carries the API request's id.
@@ -263,5 +269,70 @@ def test_a_share_down_for_every_retry_fails_the_job_and_tells_the_requester(
     assert samba.password not in job.error
     assert job.finished_at is not None
     failed = Notification.objects.get(recipient=share, kind="report_failed")
-    assert failed.data == {"report_job": job.pk}
+    assert failed.data == {"resource": "reports", "id": job.pk, "status": "failed"}
     assert not Notification.objects.filter(recipient=share, kind="report_ready").exists()
+
+
+async def _until(ws, wanted, timeout: float) -> dict:
+    """The first message `wanted(message)` accepts, reading past the others."""
+    async with asyncio.timeout(timeout):
+        while True:
+            message = json.loads(await ws.recv())
+            if wanted(message):
+                return message
+
+
+def test_the_requester_sees_report_failed_live_when_the_retries_are_exhausted(
+    share, samba_outage, client_for, celery_worker_factory, daphne_factory
+):
+    """A worker gives the job up with the share down; the requester's notifications
+    socket, open on a Daphne server (another process), receives the report_failed
+    notification as it is created, without asking."""
+    samba = samba_outage
+    seed_october(5)
+    server = daphne_factory()
+    worker = celery_worker_factory(
+        **worker_env(REPORT_UPLOAD_RETRY_BASE_SECONDS="0.05", REPORT_UPLOAD_MAX_RETRIES="2")
+    )
+    samba.stop()
+    client, token = client_for(share), token_for(share)
+
+    def export():
+        # In a thread of its own (the socket's loop runs here): its connection is
+        # closed after, so that none is left open on the test database.
+        try:
+            return client.post(EXPORT, {"kind": "monthly", "date": "2026-10-01"}, format="json")
+        finally:
+            connection.close()
+
+    async def scenario() -> tuple[int, dict]:
+        async with connect(f"{server.ws_url}/ws/notifications/", origin=server.url) as ws:
+            await ws.send(json.dumps({"type": "auth", "token": token}))
+            await _until(ws, lambda m: m["type"] == "subscribed", timeout=15)
+            response = await asyncio.to_thread(export)
+            assert response.status_code == 202, response.content
+            job_id = response.json()["id"]
+            created = await _until(
+                ws,
+                lambda m: (
+                    m["type"] == "notification.created"
+                    and m["payload"]["notification"]["kind"] in ("report_failed", "report_ready")
+                ),
+                timeout=90,
+            )
+            return job_id, created
+
+    job_id, created = asyncio.run(scenario())
+
+    job = ReportJob.objects.get(pk=job_id)
+    assert job.status == ReportStatus.FAILED, (job.status, worker.log()[-3000:])
+    assert job.upload_attempts == 3  # the first try and 2 retries, then given up
+    notification = created["payload"]["notification"]
+    assert notification["kind"] == "report_failed"
+    assert notification["data"] == {"report_job": job_id}
+    assert job.file_name in notification["title"]
+    assert created["stream"] == f"user.{share.pk}"
+    assert created["payload"]["unread_count"] == 1
+    # The one the socket showed is the one stored for the REST list.
+    stored = Notification.objects.get(recipient=share, kind="report_failed")
+    assert notification["id"] == stored.pk

@@ -29,12 +29,12 @@ says that a password must be set. A file may carry a `password` for an SMB
 configuration (the export never writes one); it is stored encrypted and never shown.
 
 The package: `values` turns a model field into the file's value and back, `sections`
-plans one kind of object, `catalogue` says which kinds move and their own rules,
-`document` reads and writes the file, `export` and `importer` are the two commands'
-work.
+plans one kind of object, `document` reads and writes the file, `export` and
+`importer` are the two commands' work. Which kinds move, and the rules of some, is
+api/management/config_catalogue.py: it names models of every domain, so it sits with
+the commands, which pass its `SECTIONS` in.
 """
 
-from api.system.config_transfer.catalogue import SECTIONS
 from api.system.config_transfer.document import FORMAT, dump_config, load_document
 from api.system.config_transfer.export import export_config
 from api.system.config_transfer.importer import ImportPlan, import_config, plan_import
@@ -43,7 +43,6 @@ from api.system.config_transfer.values import ConfigTransferError
 
 __all__ = [
     "FORMAT",
-    "SECTIONS",
     "ConfigTransferError",
     "ImportPlan",
     "ObjectChange",

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
-from api.system.config_transfer.catalogue import SECTIONS
+from api.system.config_transfer.sections import Section
 from api.system.config_transfer.values import ConfigTransferError
 
 FORMAT = 1
@@ -16,8 +17,9 @@ def dump_config(document: dict[str, Any]) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def load_document(text: str) -> dict[str, Any]:
-    """The parsed file; ConfigTransferError when it is not one `config_export` wrote."""
+def load_document(text: str, sections: Sequence[Section]) -> dict[str, Any]:
+    """The parsed file, which may hold `sections`; ConfigTransferError when it is not
+    one `config_export` wrote."""
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -33,7 +35,7 @@ def load_document(text: str) -> dict[str, Any]:
         raise ConfigTransferError(
             [f"format {version!r} is not one this version reads (it reads format {FORMAT})"]
         )
-    known = DOCUMENT_KEYS | {section.name for section in SECTIONS}
+    known = DOCUMENT_KEYS | {section.name for section in sections}
     unknown = sorted(set(document) - known)
     if unknown:
         raise ConfigTransferError(

@@ -4,14 +4,14 @@ transaction, audited object by object."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
 
-from api.system.audit import REDACTED, audit_record
-from api.system.config_transfer.catalogue import SECTIONS
-from api.system.config_transfer.sections import ObjectChange
+from api.audit.trail import REDACTED, audit_record
+from api.system.config_transfer.sections import ObjectChange, Section
 from api.system.config_transfer.values import ConfigTransferError
 
 
@@ -53,12 +53,12 @@ class ImportPlan:
         return lines
 
 
-def plan_import(document: dict[str, Any]) -> ImportPlan:
-    """What importing `document` would change; reads only. ConfigTransferError lists
+def plan_import(document: dict[str, Any], sections: Sequence[Section]) -> ImportPlan:
+    """What importing `document` into `sections` would change; reads only. ConfigTransferError lists
     every problem found."""
     problems: list[str] = []
     changes: list[ObjectChange] = []
-    for section in SECTIONS:
+    for section in sections:
         if section.name in document:
             changes += section.plan(document[section.name], problems)
     if problems:
@@ -78,13 +78,16 @@ def _audit_changes(change: ObjectChange) -> dict[str, Any]:
     return changes
 
 
-def import_config(document: dict[str, Any], *, dry_run: bool = False) -> ImportPlan:
-    """Applies `document` in one transaction (nothing at all with `dry_run`)."""
+def import_config(
+    document: dict[str, Any], sections: Sequence[Section], *, dry_run: bool = False
+) -> ImportPlan:
+    """Applies `document` to `sections`, in their order, in one transaction (nothing at
+    all with `dry_run`)."""
     if dry_run:
-        return plan_import(document)
+        return plan_import(document, sections)
     with transaction.atomic():
-        plan = plan_import(document)
-        for section in SECTIONS:
+        plan = plan_import(document, sections)
+        for section in sections:
             pending = [
                 change
                 for change in plan.changes

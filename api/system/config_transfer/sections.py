@@ -1,6 +1,6 @@
 """A section of the file: one model, matched by its natural key. It exports its rows
 and plans an import of its entries (what would be created, updated, left alone);
-`catalogue` lists the sections and holds the rules particular to some."""
+api/management/config_catalogue.py lists the sections and holds the rules particular to some."""
 
 from __future__ import annotations
 

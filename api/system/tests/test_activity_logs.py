@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from api.accounts.models import UserPermissionOverride
 from api.accounts.roles import Action, Resource, Role
-from api.system.audit import audit_record
-from api.system.models import UserActivityLog
+from api.audit.models import UserActivityLog
+from api.audit.trail import audit_record
 from tests.factories import make_department, make_project, make_user
 
 pytestmark = pytest.mark.django_db
@@ -89,7 +89,10 @@ def test_filters_and_search(org, client_for):
     assert ids(client.get(URL, {"user": people["stranger"].pk})) == {logs["away"].pk}
     assert ids(client.get(URL, {"action": "delete"})) == {logs["admin_own"].pk}
     assert ids(client.get(URL, {"department": logs["home"].department_id})) == {logs["home"].pk}
-    assert ids(client.get(URL, {"created_from": today})) == {logs["home"].pk, logs["admin_own"].pk}
+    assert ids(client.get(URL, {"created_at_from": today})) == {
+        logs["home"].pk,
+        logs["admin_own"].pk,
+    }
     assert ids(client.get(URL, {"search": "/api/v1/projects"})) == {logs["away"].pk}
     assert ids(client.get(URL, {"resource": "projects", "object_id": logs["home"].object_id})) == {
         logs["home"].pk,

@@ -5,7 +5,8 @@ import json
 import pytest
 
 from api.accounts.roles import Role
-from api.system.models import PersonalNote, UserActivityLog
+from api.audit.models import UserActivityLog
+from api.system.models import PersonalNote
 from api.system.tests.factories import make_note
 from tests.factories import make_user
 
@@ -35,11 +36,14 @@ def test_owner_creates_edits_and_deletes_a_note(owner, client_for):
     assert not PersonalNote.objects.exists()
 
 
-def test_owner_is_the_requester_whatever_the_body_says(owner, client_for):
+def test_owner_is_the_requester_and_a_body_naming_another_is_refused(owner, client_for):
     other = make_user(Role.STAFF)
 
-    response = client_for(owner).post(URL, {"title": "Mine", "owner": other.pk}, format="json")
+    refused = client_for(owner).post(URL, {"title": "Mine", "owner": other.pk}, format="json")
+    response = client_for(owner).post(URL, {"title": "Mine"}, format="json")
 
+    assert refused.status_code == 400
+    assert "owner" in refused.json()["error"]["fields"]
     assert PersonalNote.objects.get(pk=response.json()["id"]).owner == owner
 
 

@@ -3,7 +3,7 @@
 import pytest
 
 from api.accounts.roles import Role
-from api.system.models import UserActivityLog
+from api.audit.models import UserActivityLog
 from api.system.tests.factories import make_release_note
 from tests.factories import make_user
 

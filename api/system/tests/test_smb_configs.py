@@ -7,7 +7,8 @@ import logging
 import pytest
 
 from api.accounts.roles import Role
-from api.system.models import SMBConfiguration, UserActivityLog
+from api.audit.models import UserActivityLog
+from api.system.models import SMBConfiguration
 from api.system.tests.factories import make_smb_config
 from tests.factories import make_user
 from tests.samba import samba_configuration, smb_configuration

@@ -5,8 +5,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from api.accounts.roles import Role
+from api.audit.models import UserActivityLog
 from api.notifications.models import Notification
-from api.system.models import UserActivityLog, UserReport, UserReportStatus
+from api.system.models import UserReport, UserReportStatus
 from api.system.tests.factories import PNG, make_report
 from tests.factories import make_user
 

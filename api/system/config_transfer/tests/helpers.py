@@ -12,9 +12,10 @@ from django.core.management import call_command
 
 from api.accounts.models import UserPermissionOverride
 from api.accounts.roles import Action, Resource, Role
+from api.audit.models import UserActivityLog
 from api.kanban.models import TaskGroup
 from api.overtime.models import OvertimeRegulation
-from api.system.models import SMBConfiguration, SystemConfiguration, UserActivityLog
+from api.system.models import SMBConfiguration, SystemConfiguration
 from api.system.services import system_config_ensure_defaults
 from api.system.tests.factories import make_smb_config
 from tests.factories import make_department, make_regulation, make_user

@@ -11,6 +11,7 @@ import pytest
 from django.core.management.base import CommandError
 from django.db import connection
 
+from api.audit.models import UserActivityLog
 from api.kanban.models import TaskGroup
 from api.overtime.models import OvertimeRegulation, RegulationScope
 from api.system.config_transfer.tests.helpers import (
@@ -22,7 +23,7 @@ from api.system.config_transfer.tests.helpers import (
     state,
     wipe,
 )
-from api.system.models import SMBConfiguration, UserActivityLog
+from api.system.models import SMBConfiguration
 
 pytestmark = pytest.mark.django_db
 

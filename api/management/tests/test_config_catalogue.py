@@ -1,4 +1,4 @@
-"""What moves (api/system/config_transfer/catalogue.py), and the rules of the sections
+"""What moves (api/management/config_catalogue.py), and the rules of the sections
 that have their own: SMB passwords and the one active share, board column order."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from api.kanban.models import TaskGroup
-from api.system.config_transfer import SECTIONS
+from api.management.config_catalogue import SECTIONS
 from api.system.config_transfer.tests.helpers import SECRET, exported, importing
 from api.system.models import SMBConfiguration
 from api.system.tests.factories import make_smb_config

@@ -1,6 +1,9 @@
 """What moves between environments: the sections of the file, in the order an import
 writes them, and the rules of the two that have their own (board column positions;
-SMB passwords and the one active configuration)."""
+SMB passwords and the one active configuration).
+
+It names models of every domain, so it lives with the commands that put them together
+(`config_export`, `config_import`), which hand it to api.system.config_transfer."""
 
 from __future__ import annotations
 

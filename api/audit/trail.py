@@ -2,11 +2,17 @@
 
 Services call `audit_record` for every write they make; request facts (ip, user
 agent, path, request id) are taken from the request context when there is one.
+
+Every layer writes the trail, so it sits at the bottom beside api.common and knows no
+domain: the resource name of each model (the permission matrix's, api.accounts.roles)
+is registered at start-up (api/apps.py), and a department is recognised through the
+log's own foreign key.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
@@ -15,12 +21,19 @@ from django.db import models
 from django.db.models.fields.files import FieldFile
 from django_guid import get_guid
 
-from api.accounts.roles import MODEL_RESOURCES
+from api.audit.models import UserActivityLog
 from api.common.request_context import current_request_info
-from api.system.models import UserActivityLog
 
 REDACTED = "[REDACTED]"
 _SECRET_MARKERS = ("password", "secret", "token")
+
+# Model name -> resource name; a model nobody registered is named after itself.
+_resources: dict[str, str] = {}
+
+
+def register_resources(model_resources: Mapping[str, str]) -> None:
+    """The resource names the trail records rows under (called once at start-up)."""
+    _resources.update(model_resources)
 
 
 def _jsonable(value: Any) -> Any:
@@ -62,13 +75,13 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, A
 
 
 def resource_of(instance: models.Model) -> str:
-    return MODEL_RESOURCES.get(instance._meta.model_name, instance._meta.model_name)
+    return _resources.get(instance._meta.model_name, instance._meta.model_name)
 
 
 def _department_of(instance: models.Model) -> int | None:
-    from api.org.models import Department
-
-    if isinstance(instance, Department):
+    # The department model, as the log's own foreign key names it: no import of api.org.
+    department_model = UserActivityLog._meta.get_field("department").related_model
+    if isinstance(instance, department_model):
         return instance.pk  # a department's own changes belong to its admins' view
     if department_id := getattr(instance, "department_id", None):
         return department_id
