@@ -22,3 +22,11 @@ def local_date(moment: datetime) -> date:
     if moment.tzinfo is None:
         raise ValueError("a naive datetime has no local date")
     return moment.astimezone(company_timezone()).date()
+
+
+def moment_iso(epoch_seconds: float) -> str:
+    """A moment as ISO 8601 with the company's offset (2026-11-16T00:30:00+07:00): the
+    form every API answer and socket message gives, never epoch seconds."""
+    return datetime.fromtimestamp(epoch_seconds, company_timezone()).isoformat(
+        timespec="milliseconds"
+    )

@@ -13,6 +13,7 @@ from django.conf import settings
 
 from api.accounts.permissions import user_can
 from api.accounts.roles import Action, Resource
+from api.common.timezones import moment_iso
 from api.kanban.services import (
     board_presence_joined,
     board_presence_left,
@@ -39,7 +40,7 @@ def _member(consumer: RealtimeConsumer) -> Member:
             "user_id": user.pk,
             "username": user.username,
             "full_name": user.get_full_name() or user.username,
-            "since": time.time(),
+            "since": moment_iso(time.time()),
         },
     )
 

@@ -24,6 +24,7 @@ from redis.exceptions import RedisError
 from api.accounts.models import User
 from api.accounts.selectors import user_department_id
 from api.accounts.services import session_is_closed
+from api.common.timezones import moment_iso
 from api.realtime import diagnostics, fanout
 from api.realtime.auth import SocketAuthError, SocketIdentity, authenticate_socket, sso_refusal
 from api.realtime.control import control_group
@@ -152,7 +153,7 @@ class RealtimeConsumer(StreamFollower, AsyncWebsocketConsumer):
         elif self.identity is None:
             await self.close(code=CloseCode.UNAUTHENTICATED)
         elif kind == "ping":
-            await self.reply(EventType.PONG, {"time": time.time()})
+            await self.reply(EventType.PONG, {"time": moment_iso(time.time())})
         elif kind == "resume":
             await self._resume(message.get("streams"))
         else:
@@ -192,7 +193,9 @@ class RealtimeConsumer(StreamFollower, AsyncWebsocketConsumer):
             )
         )
         if not first:
-            await self.reply(EventType.AUTHENTICATED, {"expires_at": identity.expires_at})
+            await self.reply(
+                EventType.AUTHENTICATED, {"expires_at": moment_iso(identity.expires_at)}
+            )
             return
         self._schedule_sso_check()
         await self.channel_layer.group_add(control_group(identity.user.pk), self.channel_name)
@@ -201,7 +204,7 @@ class RealtimeConsumer(StreamFollower, AsyncWebsocketConsumer):
             return
         await self.reply(
             EventType.AUTHENTICATED,
-            {"user_id": identity.user.pk, "expires_at": identity.expires_at},
+            {"user_id": identity.user.pk, "expires_at": moment_iso(identity.expires_at)},
         )
         await self.joined()
 

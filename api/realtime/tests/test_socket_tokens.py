@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from rest_framework_simplejwt.tokens import RefreshToken
@@ -36,13 +36,20 @@ async def until_past(moment: float) -> None:
         await asyncio.sleep(min(0.1, max(0.0, moment - time.time())))
 
 
+def moment(text: str) -> float:
+    """Socket messages give moments as ISO 8601 with the company's offset."""
+    parsed = datetime.fromisoformat(text)
+    assert parsed.utcoffset() is not None, text
+    return parsed.timestamp()
+
+
 async def test_the_socket_closes_with_4401_when_its_token_expires(sockets):
     user = await sync(make_user)()
     token = await sync(short_lived_token)(user, 3)
     socket = await sockets("/ws/notifications/")
 
     await socket.send({"type": "auth", "token": token})
-    expires_at = (await socket.receive_until("auth.ok"))["payload"]["expires_at"]
+    expires_at = moment((await socket.receive_until("auth.ok"))["payload"]["expires_at"])
     assert expires_at - time.time() <= 3.5
 
     assert await socket.closed_with(timeout=15) == CloseCode.UNAUTHENTICATED == 4401
@@ -53,11 +60,11 @@ async def test_renewing_before_expiry_keeps_the_socket_open(sockets):
     user = await sync(make_user)()
     socket = await sockets("/ws/notifications/")
     await socket.send({"type": "auth", "token": await sync(short_lived_token)(user, 3)})
-    first_expiry = (await socket.receive_until("auth.ok"))["payload"]["expires_at"]
+    first_expiry = moment((await socket.receive_until("auth.ok"))["payload"]["expires_at"])
 
     await socket.send({"type": "auth", "token": await sync(token_for)(user)})
     renewed = await socket.receive_until("auth.ok")
-    assert renewed["payload"]["expires_at"] > first_expiry + 60
+    assert moment(renewed["payload"]["expires_at"]) > first_expiry + 60
 
     await until_past(first_expiry + 2)
     await socket.send({"type": "ping"})
