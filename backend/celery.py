@@ -28,7 +28,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
 
 app = Celery("backend")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["api.reports", "api.realtime", "api.org", "api.kanban", "api.calendar"])
+# The packages whose tasks.py define Celery tasks (tests/test_beat_schedule.py reads
+# this list too, so a schedule entry can only name a task that is found here).
+TASK_PACKAGES = ("api.reports", "api.realtime", "api.org", "api.kanban", "api.calendar")
+app.autodiscover_tasks(list(TASK_PACKAGES))
 
 
 def _beat_schedule_file() -> str:

@@ -6,7 +6,7 @@ import re
 
 from celery.schedules import crontab
 
-from backend.celery import app
+from backend.celery import TASK_PACKAGES, app
 from conftest import REPO_ROOT
 
 ROW = re.compile(
@@ -49,7 +49,7 @@ def test_every_beat_entry_is_in_the_readme_with_its_time():
 
 
 def test_every_scheduled_task_is_a_registered_task():
-    for module in ("api.org.tasks", "api.kanban.tasks", "api.realtime.tasks", "api.reports.tasks"):
-        importlib.import_module(module)
+    for package in TASK_PACKAGES:
+        importlib.import_module(f"{package}.tasks")
     for name, entry in app.conf.beat_schedule.items():
         assert entry["task"] in app.tasks, f"{name}: {entry['task']} is not a task"
