@@ -51,6 +51,7 @@ from tests.permission_matrix.world import (
     OWN,
     PNG,
     REPORT_BYTES,
+    ROLES,
     TEXT,
     World,
     at,
@@ -427,6 +428,39 @@ def _regulation(world: World, name: str) -> dict:
     }
 
 
+def _checked_only(call: Call) -> None:
+    assert "violations" in call.json
+    assert "day_category" in call.json
+    assert not OvertimeRequest.objects.filter(reason="Go-live").exists()
+
+
+def _allowance_query(world: World, role: str, scope: str, obj) -> dict:
+    query = {"date": DAY.isoformat()}
+    if scope != OWN:
+        query["employee"] = world.user_of(role, scope).employee.pk
+    return query
+
+
+def _allowance_of_scope(call: Call) -> None:
+    assert call.json["employee"] == call.world.user_of(call.role, call.scope).employee.pk
+    assert "periods" in call.json
+
+
+def _decided_as_alone(call: Call) -> None:
+    """The id's outcome is what `overtime-approve-<scope>` gives this role alone."""
+    from tests.permission_matrix.test_matrix import EXPECTED  # the table lives there
+
+    alone = EXPECTED[f"overtime-approve-{call.scope}"][ROLES.index(call.role)]
+    (outcome,) = call.json["results"]
+    assert outcome["id"] == call.obj.pk
+    if alone == "ok":
+        assert outcome["status"] == OvertimeStatus.APPROVED
+        assert call.fresh().status == OvertimeStatus.APPROVED
+    else:
+        assert outcome["error"]["status"] == {"hide": 404, "no": 403}[alone], outcome
+        assert call.fresh().status == OvertimeStatus.SUBMITTED
+
+
 OT, OT_PERMISSION = "overtime-requests", R.OVERTIME_REQUESTS
 OVERTIME = [
     *crud(
@@ -495,6 +529,43 @@ OVERTIME = [
         scopes=OWNED,
         target=_overtime("submitted"),
         effect=changed(status=OvertimeStatus.CANCELLED),
+    ),
+    # What submitting would do: the create's rules, nothing written.
+    action(
+        "overtime",
+        "check",
+        OT,
+        (OT_PERMISSION, A.CREATE),
+        scopes=OWNED,
+        detail=False,
+        body=_new_overtime,
+        model=OvertimeRequest,
+        effect=_checked_only,
+    ),
+    # The allowance of the caller's own employee, or of one they may see.
+    action(
+        "overtime",
+        "allowance",
+        OT,
+        (OT_PERMISSION, A.VIEW),
+        method="get",
+        scopes=OWNED,
+        detail=False,
+        body=_allowance_query,
+        effect=_allowance_of_scope,
+    ),
+    # Each id decided as a single approve would decide it (the call itself is a 200).
+    action(
+        "overtime",
+        "bulk_decide",
+        OT,
+        (OT_PERMISSION, A.APPROVE),
+        scopes=OWNED,
+        detail=False,
+        target=_overtime("submitted"),
+        body=lambda w, r, s, o: {"ids": [o.pk], "action": "approve"},
+        model=OvertimeRequest,
+        effect=_decided_as_alone,
     ),
     action(
         "overtime",

@@ -135,6 +135,15 @@ overtime-cancel-own_department                    deny  hide  no    no    no
 overtime-cancel-other_department                  deny  hide  hide  no    no
 overtime-export-own_department                    deny  deny  ok    ok    ok
 overtime-export-other_department                  deny  deny  no    ok    ok
+overtime-check-own                                deny  ok    ok    ok    ok
+overtime-check-own_department                     deny  no    ok    ok    ok
+overtime-check-other_department                   deny  no    no    ok    ok
+overtime-allowance-own                            ok    ok    ok    ok    ok
+overtime-allowance-own_department                 hide  hide  ok    ok    ok
+overtime-allowance-other_department               hide  hide  hide  ok    ok
+overtime-bulk_decide-own                          deny  deny  ok    ok    ok
+overtime-bulk_decide-own_department               deny  deny  ok    ok    ok
+overtime-bulk_decide-other_department             deny  deny  ok    ok    ok
 
 # Regulations and their documents: company rules, read by all, written by global admins.
 regulation-list-any                               ok    ok    ok    ok    ok
@@ -724,9 +733,10 @@ def _snapshot(route: Route, obj) -> object:
 
 def _send(client, route: Route, url: str, body: dict):
     if route.method == "get":
-        # The board is one unpaged answer: it refuses paging parameters.
+        # The board is one unpaged answer: it refuses paging parameters. A GET action's
+        # body is its query.
         paged = route.kind == LIST and not route.path.startswith("/v2/board/")
-        return client.get(url, PAGE if paged else {})
+        return client.get(url, PAGE if paged else body)
     if route.multipart:
         return client.post(url, body, format="multipart")
     return getattr(client, route.method)(url, body, format="json")
