@@ -8,7 +8,6 @@ import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from celery import current_app
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -20,6 +19,7 @@ from api.accounts.selectors import user_department_id
 from api.audit.trail import audit_record
 from api.common.exceptions import Conflict, InvalidInput, NotAllowed
 from api.integrations import smb
+from api.reports.jobs import run_report_job
 from api.reports.models import ReportJob, ReportKind, ReportStatus
 from api.reports.rules import RETRYABLE
 from api.reports.runner import reports_dir
@@ -29,8 +29,7 @@ from api.system.smb_target import active_target
 logger = logging.getLogger("api.reports")
 
 MAX_PERIOD_DAYS = 366
-# The task that builds and delivers a job (api/reports/tasks.py registers it by this name).
-RUN_JOB_TASK = "reports.run_job"
+
 # How often a day the periodic requeue tries one job whose upload failed again.
 
 
@@ -101,12 +100,9 @@ def report_job_retry(*, job: ReportJob, by: User) -> ReportJob:
 
 
 def _queue_after_commit(job_id: int) -> None:
-    # By name: api/reports/tasks.py imports this module, so this one names its task.
     # robust: the request that asked has committed; a broker hiccup (or, eagerly, a
     # failed build) is logged and shows on the job, never as a 500 for the request.
-    transaction.on_commit(
-        lambda: current_app.signature(RUN_JOB_TASK, args=(job_id,)).delay(), robust=True
-    )
+    transaction.on_commit(lambda: run_report_job.delay(job_id), robust=True)
 
 
 # ----------------------------------------------------------------------- running

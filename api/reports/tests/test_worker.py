@@ -221,7 +221,7 @@ def test_two_live_workers_never_run_one_job_at_the_same_time(
     """A second message for a job that a live worker is running (a redelivery, a retry
     clicked twice) reaches the other worker, which finds the job's advisory lock held
     and leaves it alone."""
-    from api.reports.tasks import run_report_job
+    from api.reports.jobs import run_report_job
 
     seed_october(15000)  # long enough to build that the second message arrives meanwhile
     workers = [celery_worker_factory(**worker_env()) for _ in range(2)]
@@ -329,7 +329,7 @@ def test_the_requester_sees_report_failed_live_when_the_retries_are_exhausted(
     assert job.upload_attempts == 3  # the first try and 2 retries, then given up
     notification = created["payload"]["notification"]
     assert notification["kind"] == "report_failed"
-    assert notification["data"] == {"report_job": job_id}
+    assert notification["data"] == {"resource": "reports", "id": job_id, "status": "failed"}
     assert job.file_name in notification["title"]
     assert created["stream"] == f"user.{share.pk}"
     assert created["payload"]["unread_count"] == 1
