@@ -21,20 +21,11 @@ from api.common.generations import rows_changed
 from api.management.demo.people import DemoPeople
 from api.org.models import Employee, Project
 from api.overtime.calculations import split_hours
+from api.overtime.dummy_data import REASONS  # the same reasons as the load generator
 from api.overtime.models import OvertimeBreak, OvertimeRequest, OvertimeStatus
 from api.overtime.services import regulation_check
 from api.overtime.services.terms import apply_day_terms
 
-REASONS = (
-    "Month-end closing",
-    "Production incident follow-up",
-    "Release preparation",
-    "Customer deadline",
-    "Inventory count",
-    "Server maintenance window",
-    "Audit preparation",
-    "Backlog clean-up",
-)
 # What the requester meant to do with it; time then decides how far it got.
 INTENTS = ["approve"] * 6 + ["reject", "draft", "cancel"]
 
