@@ -266,10 +266,16 @@ class BoardPresence(models.Model):
                 condition=Q(last_seen_at__gte=F("connected_at")),
                 name="presence_seen_after_connect",
             ),
-            # One row per person and place (the board is task NULL): reconnections
-            # reuse it instead of piling up a row per connection.
+            # One row per person and place: reconnections reuse it instead of piling
+            # up a row per connection. The board is task NULL, so two partial
+            # constraints (SQLite has no NULLS NOT DISTINCT): one per card, one board.
             models.UniqueConstraint(
-                fields=["user", "task"], nulls_distinct=False, name="presence_one_per_place"
+                fields=["user", "task"],
+                condition=Q(task__isnull=False),
+                name="presence_one_per_place",
+            ),
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(task__isnull=True), name="presence_one_board_row"
             ),
         ]
 

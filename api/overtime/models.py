@@ -158,10 +158,17 @@ class CompensationTier(models.Model):
     class Meta:
         ordering = ("regulation", "day_category", "work_days_per_week", "hour_from")
         constraints = [
+            # One row per start hour, for a week length or (NULL) for every week: two
+            # partial constraints, as SQLite has no NULLS NOT DISTINCT.
             models.UniqueConstraint(
                 fields=["regulation", "day_category", "work_days_per_week", "hour_from"],
+                condition=Q(work_days_per_week__isnull=False),
                 name="compensation_tier_unique_start",
-                nulls_distinct=False,
+            ),
+            models.UniqueConstraint(
+                fields=["regulation", "day_category", "hour_from"],
+                condition=Q(work_days_per_week__isnull=True),
+                name="compensation_tier_unique_start_any_week",
             ),
             models.CheckConstraint(
                 condition=Q(day_category__in=[c.value for c in DayCategory]),
