@@ -155,6 +155,7 @@ def test_a_vanished_generation_never_revives_an_old_page(office):
     assert reasons[request.pk] == "Changed before the eviction"
 
 
+@pytest.mark.redis  # clears the paginator's count keys by pattern: a Redis cache's call
 def test_the_count_comes_with_the_page_lookup(office, settings):
     settings.COUNT_CACHE_MIN_ROWS = 1
     get(office["boss"], url=URL + "&warm=1")
