@@ -33,6 +33,9 @@ class ResourceViewSet(viewsets.GenericViewSet):
     permission_classes = [resource_permission]
     resource: str
 
+    # Actions that read no body (a mark-read, a retry): a key sent to one is refused.
+    bodyless_actions: tuple[str, ...] = ()
+
     def visible_queryset(self, user) -> QuerySet:
         raise NotImplementedError(f"{type(self).__name__} must say what a user may see")
 
@@ -45,6 +48,8 @@ class ResourceViewSet(viewsets.GenericViewSet):
         # After authentication and permissions: what the server does not understand
         # is a 400 naming it, never silently ignored (api.common.filters).
         require_known_parameters(self, request)
+        if getattr(self, "action", None) in self.bodyless_actions:
+            refuse_body(request)
 
     def get_queryset(self) -> QuerySet:
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
@@ -134,15 +139,21 @@ class WorkflowActionsMixin:
         raise NotImplementedError(f"{type(self).__name__} must say how it renders a record")
 
 
+def refuse_body(request) -> None:
+    """A call that reads no body takes none: a key sent is one the server would drop."""
+    if not request.data:
+        return
+    if not isinstance(request.data, Mapping):
+        raise InvalidInput("This call takes no body.")
+    raise InvalidInput({str(key): [UNKNOWN_FIELD] for key in request.data})
+
+
 def _workflow_endpoint(viewset: type, name: str, step: WorkflowAction):
     def endpoint(self, request, pk=None):
         arguments = {}
-        if step.body is None and request.data:
-            # A step without a body takes none: a key sent is one the server would drop.
-            if not isinstance(request.data, Mapping):
-                raise InvalidInput("This step takes no body.")
-            raise InvalidInput({str(key): [UNKNOWN_FIELD] for key in request.data})
-        if step.body is not None:
+        if step.body is None:
+            refuse_body(request)
+        else:
             body = step.body(data=request.data)
             body.is_valid(raise_exception=True)
             arguments = dict(body.validated_data)

@@ -28,6 +28,7 @@ class NotificationViewSet(ReadOnlyViewSet):
         "mark_all_read": Action.CHANGE,
         "unread_count": Action.VIEW,
     }
+    bodyless_actions = ("mark_read", "mark_all_read")
     serializer_class = NotificationSerializer
     filterset_class = NotificationFilter
     search_fields = ("title", "message")

@@ -23,6 +23,7 @@ class ReportJobViewSet(ReadOnlyViewSet):
 
     resource = Resource.REPORTS
     permission_actions = {"download": Action.VIEW, "retry": Action.CREATE}
+    bodyless_actions = ("retry",)
     serializer_class = ReportJobSerializer
     filterset_class = ReportJobFilter
     ordering_fields = ("created_at", "status", "period_start")

@@ -161,6 +161,7 @@ class SMBConfigurationViewSet(CRUDViewSet):
     resource = Resource.SMB_CONFIGS
     # Testing writes (and deletes) a probe file on the share and records the result.
     permission_actions = {"test_connection": Action.CHANGE}
+    bodyless_actions = ("test_connection",)
     serializer_class = SMBConfigurationSerializer
     filterset_fields = ("is_active", "client")
     search_fields = ("name", "server", "share_name")
