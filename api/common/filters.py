@@ -235,3 +235,24 @@ class FilterBackend(DjangoFilterBackend):
         # Every FilterSet's dates, in one place: inside the range the API accepts.
         require_dates_in_range(filterset.form.cleaned_data)
         return filterset.qs
+
+
+class DocumentedOrderingFilter(OrderingFilter):
+    """`ordering` as DRF reads it, with the list's own fields named in the API docs
+    (the same ones a 400 lists when another is asked for)."""
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        parameters = super().get_schema_operation_parameters(view)
+        allowed = [
+            name
+            for name, _ in self.get_valid_fields(
+                view.get_queryset(), view, {"request": getattr(view, "request", None)}
+            )
+        ]
+        if allowed:
+            for parameter in parameters:
+                parameter["description"] = (
+                    f"Sort by one or more of: {', '.join(allowed)} (comma-separated; a "
+                    "leading - sorts descending)."
+                )
+        return parameters

@@ -33,7 +33,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": [
         "api.common.filters.FilterBackend",
         "api.common.limits.BoundedSearchFilter",
-        "rest_framework.filters.OrderingFilter",
+        "api.common.filters.DocumentedOrderingFilter",
     ],
     "EXCEPTION_HANDLER": "api.common.exceptions.api_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [

@@ -6,6 +6,8 @@ from __future__ import annotations
 import django_filters
 import pytest
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_yasg import openapi
+from drf_yasg.generators import OpenAPISchemaGenerator
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
@@ -275,3 +277,22 @@ def test_every_documented_list_parameter_is_understood(schema, admin):
         fields = response.json()["error"]["fields"] if response.status_code == 400 else {}
         assert response.status_code in (200, 400), (path, response.status_code)
         assert not [name for name, why in fields.items() if "Unknown" in why[0]], path
+
+
+def test_the_docs_name_the_fields_a_list_sorts_by(client_for):
+    """Swagger lists what `ordering` accepts: the fields the 400 would list."""
+    generator = OpenAPISchemaGenerator(openapi.Info(title="docs", default_version="v1"))
+    schema = generator.get_schema(request=None, public=True)
+    (ordering,) = [
+        p
+        for p in schema["paths"]["/v1/overtime-requests/"]["get"]["parameters"]
+        if p["name"] == "ordering"
+    ]
+    refused = client_for(make_user(Role.SUPERADMIN)).get(
+        "/api/v1/overtime-requests/", {"ordering": "nope"}
+    )
+
+    assert refused.status_code == 400
+    for field in ("start_at", "net_hours", "status"):
+        assert field in ordering["description"]
+        assert field in refused.json()["error"]["fields"]["ordering"][0]
