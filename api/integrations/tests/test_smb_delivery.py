@@ -12,27 +12,12 @@ from pathlib import Path
 import pytest
 
 from api.integrations import smb
+from api.integrations.tests.conftest import unique_name
 from conftest import free_port
 
 pytestmark = pytest.mark.integration
 
 CLIENTS = ["pysmb", "smbprotocol"]
-
-
-@pytest.fixture
-def report(tmp_path):
-    """`report(size, name=...)` -> a local file of random bytes."""
-
-    def make(size: int = 200_000, name: str | None = None) -> Path:
-        path = tmp_path / (name or f"report-{secrets.token_hex(4)}.xlsx")
-        path.write_bytes(os.urandom(size))
-        return path
-
-    return make
-
-
-def _unique(prefix: str = "t") -> str:
-    return f"{prefix}-{secrets.token_hex(4)}"
 
 
 def _files_under(root: Path) -> list[str]:
@@ -44,7 +29,7 @@ def _files_under(root: Path) -> list[str]:
 
 @pytest.mark.parametrize("client", CLIENTS)
 def test_upload_to_the_plain_share_reads_back_identically(samba, samba_target, report, client):
-    target = samba_target("plain", client, path_prefix=_unique())
+    target = samba_target("plain", client, path_prefix=unique_name())
     local = report(700_000)  # several SMB write requests
 
     remote = smb.upload(target, local, "overtime.xlsx")
@@ -60,7 +45,7 @@ def test_smbprotocol_delivers_to_the_encrypted_share(
     samba, samba_target, report, require_encryption
 ):
     target = samba_target(
-        "secure", "smbprotocol", path_prefix=_unique(), require_encryption=require_encryption
+        "secure", "smbprotocol", path_prefix=unique_name(), require_encryption=require_encryption
     )
     local = report()
 
@@ -73,7 +58,7 @@ def test_smbprotocol_delivers_to_the_encrypted_share(
 
 
 def test_pysmb_is_refused_by_the_encrypted_share_and_leaves_nothing(samba, samba_target, report):
-    prefix = _unique()
+    prefix = unique_name()
     target = samba_target("secure", "pysmb", path_prefix=prefix)
 
     with pytest.raises(smb.SMBDeliveryError, match="access denied") as caught:
@@ -94,7 +79,7 @@ def test_pysmb_with_required_encryption_is_refused_before_connecting(samba_targe
 def test_upload_creates_the_prefix_and_replaces_a_file_of_the_same_name(
     samba, samba_target, report, client
 ):
-    prefix = f"{_unique('reports')}/2026/05"
+    prefix = f"{unique_name('reports')}/2026/05"
     target = samba_target("plain", client, path_prefix=prefix)
     first, second = report(50_000), report(80_000)
 
@@ -129,7 +114,7 @@ def test_a_missing_local_file_is_a_delivery_error(samba_target, tmp_path):
 def test_upload_while_the_server_is_down_fails_and_recovers(
     samba_outage, samba_target, report, client
 ):
-    prefix = _unique()
+    prefix = unique_name()
     target = samba_target("plain", client, path_prefix=prefix, timeout=3.0)
     smb.upload(target, report(1000), "warm.xlsx")  # a pooled/cached connection exists now
     local = report()
@@ -154,7 +139,7 @@ def test_a_server_restart_between_uploads_goes_unnoticed(
 ):
     """Pooled/cached connections to the old server process are dead; the next upload
     must notice before using one, not fail on it."""
-    target = samba_target("plain", client, path_prefix=_unique())
+    target = samba_target("plain", client, path_prefix=unique_name())
     smb.upload(target, report(1000), "before.xlsx")
 
     samba_outage.stop()
@@ -173,7 +158,7 @@ def test_server_killed_in_the_middle_of_an_upload(
     after the temporary file exists on the share and before the last byte is sent.
     The temporary file left behind is removed by a later upload to that folder once it
     is older than the longest upload."""
-    prefix = _unique()
+    prefix = unique_name()
     target = samba_target("plain", client, path_prefix=prefix, timeout=3.0)
     fifo = tmp_path / "report.fifo"
     os.mkfifo(fifo)
@@ -229,7 +214,7 @@ def test_server_killed_in_the_middle_of_an_upload(
 def test_a_failed_upload_removes_its_temporary_file(samba, samba_target, report, client):
     """The server refuses the rename (a folder has the report's name): the bytes were
     written under the temporary name, and that file is removed again."""
-    prefix = _unique()
+    prefix = unique_name()
     target = samba_target("plain", client, path_prefix=prefix)
     (samba.plain_dir / prefix / "taken.xlsx").mkdir(parents=True)
 
@@ -244,7 +229,7 @@ def test_a_failed_upload_removes_its_temporary_file(samba, samba_target, report,
 
 @pytest.mark.parametrize(("share", "client"), [("plain", "pysmb"), ("secure", "smbprotocol")])
 def test_connection_reports_a_good_target(samba, samba_target, share, client):
-    target = samba_target(share, client, path_prefix=_unique())
+    target = samba_target(share, client, path_prefix=unique_name())
 
     result = smb.test_connection(target)
 

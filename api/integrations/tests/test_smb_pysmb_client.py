@@ -4,7 +4,6 @@ concurrent uploads, and a forked worker never talks on its parent's connections.
 from __future__ import annotations
 
 import os
-import secrets
 import threading
 import warnings
 from pathlib import Path
@@ -12,26 +11,11 @@ from pathlib import Path
 import pytest
 
 from api.integrations import smb
+from api.integrations.tests.conftest import unique_name
 
 pytestmark = pytest.mark.integration
 
 CLIENTS = ["pysmb", "smbprotocol"]
-
-
-@pytest.fixture
-def report(tmp_path):
-    """`report(size, name=...)` -> a local file of random bytes."""
-
-    def make(size: int = 200_000, name: str | None = None) -> Path:
-        path = tmp_path / (name or f"report-{secrets.token_hex(4)}.xlsx")
-        path.write_bytes(os.urandom(size))
-        return path
-
-    return make
-
-
-def _unique(prefix: str = "t") -> str:
-    return f"{prefix}-{secrets.token_hex(4)}"
 
 
 @pytest.mark.parametrize("client", CLIENTS)
@@ -40,7 +24,7 @@ def test_concurrent_uploads_stay_within_the_pool_maximum(
 ):
     settings.SMB_POOL_MIN_SIZE = 1
     settings.SMB_POOL_MAX_SIZE = 3
-    prefix = _unique()
+    prefix = unique_name()
     target = samba_target("plain", client, path_prefix=prefix)
     files = [report(300_000) for _ in range(8)]
     start = threading.Barrier(len(files))
@@ -78,7 +62,7 @@ def test_a_forked_worker_does_not_reuse_the_parents_connections(
     samba, samba_target, report, client
 ):
     """Celery's prefork pool forks; the child must open connections of its own."""
-    target = samba_target("plain", client, path_prefix=_unique(), timeout=5.0)
+    target = samba_target("plain", client, path_prefix=unique_name(), timeout=5.0)
     smb.upload(target, report(1000), "parent.xlsx")  # parent holds a live connection now
     local = report()
 
