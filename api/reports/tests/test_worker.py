@@ -9,6 +9,7 @@ import asyncio
 import io
 import json
 import shutil
+import subprocess
 import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -213,6 +214,29 @@ def test_temp_only_keeps_no_local_copy_once_delivered(share, samba, client_for, 
     download = client.get(f"/api/v1/report-jobs/{job.pk}/download/")
     assert download.status_code == 404
     assert job.smb_path in download.json()["error"]["message"]
+
+
+def test_a_delivered_report_reads_back_through_smbclient(share, samba, client_for, tmp_path):
+    """What HR does: fetch the workbook from the share with Samba's own client (another
+    SMB implementation than ours), then open it: every request of the month is listed."""
+    seed_october(5)
+    response = client_for(share).post(
+        EXPORT, {"kind": "monthly", "date": "2026-10-01"}, format="json"
+    )
+    job = ReportJob.objects.get(pk=response.json()["id"])
+    assert job.status == ReportStatus.DELIVERED
+
+    fetched = tmp_path / "fetched.xlsx"
+    command = f'cd reports/overtime; get "{job.file_name}" "{fetched}"'
+    result = subprocess.run(
+        ["smbclient", "//127.0.0.1/plain", "-p", str(samba.port), "-m", "SMB3",
+         "-U", f"{samba.username}%{samba.password}", "-c", command],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    details = pd.read_excel(fetched, sheet_name="Details", header=2)
+    assert len(details) == job.row_count == OvertimeRequest.objects.count()
 
 
 def test_two_live_workers_never_run_one_job_at_the_same_time(
