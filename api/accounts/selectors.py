@@ -117,3 +117,25 @@ def users_access_visible_to(*, user) -> QuerySet[User]:
     if user.role == Role.PTB_ADMIN and (department_id := user_department_id(user)):
         return users.filter(Q(pk=user.pk) | Q(employee__department_id=department_id))
     return users.filter(pk=user.pk)
+
+
+# Who is told of what concerns a department or everyone (notifications, live events).
+def ptb_admins():
+    """Active department admins (`ptb_admin`), of every department."""
+    return User.objects.filter(is_active=True, role=Role.PTB_ADMIN)
+
+
+def department_admins(*, department_id: int | None):
+    """Active `ptb_admin` users of a department (through their Employee record)."""
+    if department_id is None:
+        return User.objects.none()
+    return ptb_admins().filter(employee__department_id=department_id)
+
+
+def superadmins():
+    return User.objects.filter(is_active=True, role=Role.SUPERADMIN)
+
+
+def global_admins():
+    """Active superadmins and developers: the people who triage what concerns everyone."""
+    return User.objects.filter(is_active=True, role__in=(Role.SUPERADMIN, Role.DEVELOPER))

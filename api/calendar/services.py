@@ -20,7 +20,7 @@ from django.utils import timezone
 from api.accounts.models import User
 from api.accounts.permissions import user_can
 from api.accounts.roles import Action, Resource
-from api.accounts.selectors import user_department_id
+from api.accounts.selectors import department_admins, user_department_id
 from api.audit.trail import audit_record, diff, snapshot
 from api.calendar import selectors
 from api.calendar.models import CalendarEvent, CalendarVisibility, EmployeeLeave, LeaveStatus
@@ -28,7 +28,6 @@ from api.calendar.rules import refuse_overlap
 from api.common.exceptions import InvalidInput, InvalidTransition, NotAllowed
 from api.common.services import instance_create, instance_delete, instance_update
 from api.notifications.models import NotificationKind
-from api.notifications.selectors import department_admins
 from api.notifications.services import notification_data, notifications_create
 from api.org.models import Department, Employee
 

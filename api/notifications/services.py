@@ -8,7 +8,7 @@ API shows it, the unread count) is built here, by the notifications domain.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.utils import timezone
@@ -25,17 +25,19 @@ from api.realtime.signals import emit
 from api.realtime.streams import user_stream
 
 
+def _payload(notification: Notification) -> dict[str, Any]:
+    """What `notification.created` carries: the notification as the API shows it and
+    the recipient's unread count."""
+    return {
+        "notification": dict(NotificationSerializer(notification).data),
+        "unread_count": unread_count(user=User(pk=notification.recipient_id)),
+    }
+
+
 def _announce(notifications: list[Notification]) -> None:
     for notification in notifications:
-        recipient = notification.recipient
         # → api/realtime/receivers.py: record_and_publish (through the helper)
-        helpers.send_notification_to_user(
-            recipient.pk,
-            {
-                "notification": dict(NotificationSerializer(notification).data),
-                "unread_count": unread_count(user=recipient),
-            },
-        )
+        helpers.send_notification_to_user(notification.recipient_id, _payload(notification))
 
 
 def notification_data(resource: str, id: int, **extra: Any) -> dict[str, Any]:
@@ -46,6 +48,28 @@ def notification_data(resource: str, id: int, **extra: Any) -> dict[str, Any]:
     shows without a request (a status, a number) or a second object (a reminder).
     """
     return {"resource": str(resource), "id": id, **extra}
+
+
+def _rows(
+    recipient_ids: Iterable[int], *, kind: str, title: str, message: str, data, actor_id
+) -> list[Notification]:
+    rows = [
+        Notification(
+            recipient_id=recipient_id,
+            actor_id=actor_id,
+            kind=kind,
+            title=title[:200],
+            message=message,
+            data=data or {},
+        )
+        # dict.fromkeys: each recipient once, in the order given.
+        for recipient_id in dict.fromkeys(recipient_ids)
+        # The actor is never told of their own act.
+        if recipient_id is not None and recipient_id != actor_id
+    ]
+    created = Notification.objects.bulk_create(rows)
+    rows_changed(Notification)  # bulk_create sends no post_save
+    return created
 
 
 def notifications_create(
@@ -62,27 +86,51 @@ def notifications_create(
     `data` comes from `notification_data`; only a notification about nothing in
     particular (a system message) leaves it out.
     """
-    actor_id = getattr(actor, "pk", None)
-    seen: set[int] = set()
-    rows = []
-    for recipient in recipients:
-        if recipient is None or recipient.pk in seen or recipient.pk == actor_id:
-            continue
-        seen.add(recipient.pk)
-        rows.append(
-            Notification(
-                recipient=recipient,
-                actor_id=actor_id,
-                kind=kind,
-                title=title[:200],
-                message=message,
-                data=data or {},
-            )
-        )
-    created = Notification.objects.bulk_create(rows)
-    rows_changed(Notification)  # bulk_create sends no post_save
+    created = _rows(
+        (getattr(recipient, "pk", None) for recipient in recipients),
+        kind=kind,
+        title=title,
+        message=message,
+        data=data,
+        actor_id=getattr(actor, "pk", None),
+    )
     _announce(created)
     return created
+
+
+def _stored(*, actor, **row) -> Callable[[list[int]], dict[int, dict]]:
+    """The payload builder for a group helper: stores one row per recipient it is given
+    and renders each as `_announce` does."""
+
+    def store_and_render(recipient_ids: list[int]) -> dict[int, dict]:
+        created = _rows(recipient_ids, actor_id=getattr(actor, "pk", None), **row)
+        return {notification.recipient_id: _payload(notification) for notification in created}
+
+    return store_and_render
+
+
+def notifications_create_for_department_admins(
+    *, department_id: int | None, kind: str, title: str, message: str = "", data=None, actor=None
+) -> list[int]:
+    """A notification for each active admin of the department (none without one);
+    returns the recipients' ids."""
+    if department_id is None:
+        return []
+    # → api/realtime/receivers.py: record_and_publish (through the helper)
+    return helpers.send_notification_to_ptb_admins(
+        _stored(kind=kind, title=title, message=message, data=data, actor=actor),
+        department_id=department_id,
+    )
+
+
+def notifications_create_for_superadmins(
+    *, kind: str, title: str, message: str = "", data=None, actor=None
+) -> list[int]:
+    """A notification for each active superadmin; returns the recipients' ids."""
+    # → api/realtime/receivers.py: record_and_publish (through the helper)
+    return helpers.send_notification_to_superadmins(
+        _stored(kind=kind, title=title, message=message, data=data, actor=actor)
+    )
 
 
 def notification_mark_read(*, notification: Notification) -> Notification:

@@ -7,8 +7,10 @@ commit.
 
 from __future__ import annotations
 
-from api.accounts.models import User
-from api.accounts.roles import Role
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from api.accounts.selectors import department_admins, ptb_admins, superadmins
 from api.realtime import registry
 from api.realtime.audience import Audience
 from api.realtime.control import send_control
@@ -23,20 +25,32 @@ def send_notification_to_user(user_id: int, data: dict) -> None:
     emit(DomainEvent(user_stream(user_id), EventType.NOTIFICATION_CREATED, data))
 
 
-def send_notification_to_ptb_admins(data: dict, *, department_id: int | None = None) -> None:
-    """Every department admin, or those of one department."""
-    admins = User.objects.filter(is_active=True, role=Role.PTB_ADMIN)
-    if department_id is not None:
-        admins = admins.filter(employee__department_id=department_id)
-    for user_id in admins.values_list("pk", flat=True):
-        send_notification_to_user(user_id, data)
+# A group's payload: the same for everyone, or built from the recipients' ids once they
+# are known (the notifications domain stores one row each and renders it).
+GroupPayload = Mapping[str, Any] | Callable[[list[int]], Mapping[int, dict]]
 
 
-def send_notification_to_superadmins(data: dict) -> None:
-    for user_id in User.objects.filter(is_active=True, role=Role.SUPERADMIN).values_list(
-        "pk", flat=True
-    ):
-        send_notification_to_user(user_id, data)
+def _send_to_each(user_ids: list[int], data: GroupPayload) -> list[int]:
+    payloads = data(user_ids) if callable(data) else {user_id: dict(data) for user_id in user_ids}
+    for user_id, payload in payloads.items():
+        send_notification_to_user(user_id, payload)
+    return list(payloads)
+
+
+def send_notification_to_ptb_admins(
+    data: GroupPayload, *, department_id: int | None = None
+) -> list[int]:
+    """Every active department admin, or those of one department; returns who was told."""
+    if department_id is None:
+        admins = ptb_admins()
+    else:
+        admins = department_admins(department_id=department_id)
+    return _send_to_each(list(admins.values_list("pk", flat=True)), data)
+
+
+def send_notification_to_superadmins(data: GroupPayload) -> list[int]:
+    """Every active superadmin; returns who was told."""
+    return _send_to_each(list(superadmins().values_list("pk", flat=True)), data)
 
 
 def _broadcast_task(type: str, data: dict, audience: Audience | None) -> None:

@@ -10,13 +10,13 @@ from django.utils import timezone
 
 from api.accounts.models import User
 from api.accounts.roles import Resource
+from api.accounts.selectors import global_admins
 from api.audit.trail import REDACTED, audit_record, diff, snapshot
 from api.common.exceptions import InvalidTransition, NotAllowed
 from api.common.services import instance_delete
 from api.common.uploads import IMAGE_TYPES, safe_name, validated_upload
 from api.integrations.smb import SMBDeliveryError, test_connection
 from api.notifications.models import NotificationKind
-from api.notifications.selectors import global_admins
 from api.notifications.services import notification_data, notifications_create
 from api.system.models import (
     ConfigValueType,

@@ -9,7 +9,12 @@ from api.accounts.roles import Action, Resource
 from api.accounts.selectors import user_department_id
 from api.audit.trail import audit_record, diff, snapshot
 from api.common.exceptions import InvalidInput, InvalidTransition, NotAllowed
-from api.notifications.services import notification_data, notifications_create
+from api.notifications.services import (
+    notification_data,
+    notifications_create,
+    notifications_create_for_department_admins,
+    notifications_create_for_superadmins,
+)
 from api.org.models import Employee
 from api.overtime.models import OvertimeRequest, OvertimeStatus
 
@@ -84,19 +89,39 @@ def locked(overtime_request: OvertimeRequest) -> OvertimeRequest:
     )
 
 
+def _notice(kind: str, overtime_request: OvertimeRequest, title: str, by: User, message: str):
+    return {
+        "kind": kind,
+        "title": title,
+        "message": message,
+        "data": notification_data(
+            Resource.OVERTIME_REQUESTS, overtime_request.pk, status=overtime_request.status
+        ),
+        "actor": by,
+    }
+
+
 def notify(
     recipients, kind: str, overtime_request: OvertimeRequest, title: str, by: User, message=""
 ) -> None:
     notifications_create(
-        recipients=recipients,
-        kind=kind,
-        title=title,
-        message=message,
-        data=notification_data(
-            Resource.OVERTIME_REQUESTS, overtime_request.pk, status=overtime_request.status
-        ),
-        actor=by,
+        recipients=recipients, **_notice(kind, overtime_request, title, by, message)
     )
+
+
+def notify_department_admins(
+    kind: str, overtime_request: OvertimeRequest, title: str, by: User
+) -> None:
+    """The first-level approvers: the admins of the employee's department."""
+    notifications_create_for_department_admins(
+        department_id=overtime_request.employee.department_id,
+        **_notice(kind, overtime_request, title, by, ""),
+    )
+
+
+def notify_superadmins(kind: str, overtime_request: OvertimeRequest, title: str, by: User) -> None:
+    """The second-level approvers."""
+    notifications_create_for_superadmins(**_notice(kind, overtime_request, title, by, ""))
 
 
 def audited_save(

@@ -21,13 +21,14 @@ from api.accounts.models import User
 from api.audit.trail import snapshot
 from api.common.exceptions import InvalidInput, NotAllowed
 from api.notifications.models import NotificationKind
-from api.notifications.selectors import department_admins, superadmins
 from api.org.models import Employee
 from api.overtime.models import OvertimeRequest, OvertimeStatus
 from api.overtime.services.guards import (
     audited_save,
     locked,
     notify,
+    notify_department_admins,
+    notify_superadmins,
     require_decider,
     require_owner,
     require_status,
@@ -55,8 +56,7 @@ def overtime_request_submit(*, overtime_request: OvertimeRequest, by: User) -> O
     overtime_request.submitted_at = timezone.now()
     audited_save(overtime_request, before, "submit", by)
     employee = overtime_request.employee
-    notify(
-        department_admins(department_id=employee.department_id),
+    notify_department_admins(
         NotificationKind.OVERTIME_SUBMITTED,
         overtime_request,
         f"Overtime to approve: {employee.full_name}, {overtime_request.net_hours} h",
@@ -106,8 +106,7 @@ def overtime_request_approve(
     audited_save(overtime_request, before, "approve", by)
 
     if overtime_request.status == OvertimeStatus.PENDING_SECOND_APPROVAL:
-        notify(
-            superadmins(),
+        notify_superadmins(
             NotificationKind.OVERTIME_SECOND_APPROVAL,
             overtime_request,
             f"Second approval needed: {overtime_request.employee.full_name}, "

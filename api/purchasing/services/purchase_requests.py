@@ -26,7 +26,7 @@ from django.utils import timezone
 from api.accounts.models import User
 from api.accounts.permissions import user_can
 from api.accounts.roles import Action, Resource
-from api.accounts.selectors import user_department_id
+from api.accounts.selectors import department_admins, user_department_id
 from api.audit.trail import audit_record, diff, snapshot
 from api.common.exceptions import (
     Conflict,
@@ -36,7 +36,6 @@ from api.common.exceptions import (
     RuleViolation,
 )
 from api.notifications.models import NotificationKind
-from api.notifications.selectors import department_admins
 from api.notifications.services import notification_data, notifications_create
 from api.purchasing import selectors
 from api.purchasing.models import PurchaseRequest, PurchaseStatus

@@ -57,6 +57,24 @@ def test_superadmins_only_the_active_ones():
     assert _streams() == [f"user.{active.pk}"]
 
 
+def test_a_group_payload_is_built_once_from_the_recipients_it_reaches():
+    ops = make_department(code="OPS")
+    admins = [make_user(Role.PTB_ADMIN, department=ops) for _ in range(2)]
+    asked = []
+
+    def build(user_ids):
+        asked.append(sorted(user_ids))
+        # The builder may leave someone out (the notifications domain skips the actor).
+        return {user_id: {"for": user_id} for user_id in user_ids if user_id != admins[1].pk}
+
+    told = helpers.send_notification_to_ptb_admins(build, department_id=ops.pk)
+
+    assert asked == [sorted(admin.pk for admin in admins)]
+    assert told == [admins[0].pk]
+    [(stream, _, envelope, _)] = _events()
+    assert (stream, envelope.payload) == (f"user.{admins[0].pk}", {"for": admins[0].pk})
+
+
 @pytest.fixture
 def card():
     TaskGroup.objects.create(name="To do", position=0)
