@@ -1,5 +1,8 @@
-"""The overtime list's page cache: served again only while nothing it shows changed,
-never across users, with ETags (api/common/list_cache.py)."""
+"""The list page cache (api/common/list_cache.py): served again only while nothing a
+page shows changed, never across users, with ETags.
+
+Tested through the overtime list, the one list that uses it: a page there shows six
+models, so a write to any of them must show at once."""
 
 from __future__ import annotations
 
@@ -142,8 +145,6 @@ def test_the_cache_can_be_turned_off(office, settings):
 def test_a_vanished_generation_never_revives_an_old_page(office):
     """Redis may evict or lose a generation key; it must not start again at a number
     an old page was cached under."""
-    from django.core.cache import cache
-
     get(office["boss"])  # cached under the generations as they are now
     request = office["others"][0]
     request.reason = "Changed before the eviction"
