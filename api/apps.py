@@ -24,8 +24,8 @@ class ApiConfig(AppConfig):
         from api.kanban import selectors as kanban
         from api.notifications.receivers import notify_access_changed
         from api.realtime import account_events, registry
+        from api.realtime.events import domain_event
         from api.realtime.receivers import record_and_publish
-        from api.realtime.signals import domain_event
 
         # The lower layers know no domain above them: the domains register with them.
         register_resources(MODEL_RESOURCES)

@@ -20,8 +20,7 @@ from api.notifications.selectors import unread_count
 from api.notifications.serializers import NotificationSerializer
 from api.realtime import helpers
 from api.realtime.envelope import EventType
-from api.realtime.events import DomainEvent
-from api.realtime.signals import emit
+from api.realtime.events import DomainEvent, emit
 from api.realtime.streams import user_stream
 
 

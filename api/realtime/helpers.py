@@ -15,8 +15,7 @@ from api.realtime import registry
 from api.realtime.audience import Audience
 from api.realtime.control import send_control
 from api.realtime.envelope import EventType
-from api.realtime.events import DomainEvent
-from api.realtime.signals import emit
+from api.realtime.events import DomainEvent, emit
 from api.realtime.streams import BOARD, task_stream, user_stream
 
 

@@ -13,8 +13,7 @@ from api.kanban.models import Task, TaskComment
 from api.kanban.selectors import board_cards, task_audience_of
 from api.realtime import helpers
 from api.realtime.envelope import EventType
-from api.realtime.events import DomainEvent
-from api.realtime.signals import emit
+from api.realtime.events import DomainEvent, emit
 from api.realtime.streams import task_stream
 
 _TASK_BROADCASTS = {

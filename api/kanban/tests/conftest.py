@@ -9,7 +9,7 @@ import pytest
 from api.accounts.roles import Role
 from api.kanban.models import TaskGroup
 from api.kanban.services import board_ensure_default_columns
-from api.realtime.signals import domain_event
+from api.realtime.events import domain_event
 from api.realtime.streams import BOARD
 from tests.factories import make_department, make_user
 

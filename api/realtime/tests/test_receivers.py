@@ -6,10 +6,9 @@ import pytest
 from django.db import transaction
 
 from api.realtime.audience import Audience
-from api.realtime.events import DomainEvent
+from api.realtime.events import DomainEvent, emit
 from api.realtime.log import envelope_of
 from api.realtime.models import RealtimeEvent
-from api.realtime.signals import emit
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
