@@ -99,7 +99,8 @@ CACHE_KEY_PREFIX = env.str("CACHE_KEY_PREFIX", default="ptb")
 if REDIS_CACHE_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            # django-redis, with one client per process (why: api/common/redis_cache.py).
+            "BACKEND": "api.common.redis_cache.SharedClientRedisCache",
             "LOCATION": REDIS_CACHE_URL,
             "KEY_PREFIX": CACHE_KEY_PREFIX,
             "OPTIONS": {

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 def _redis_cache(url: str) -> dict:
     return {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            "BACKEND": "api.common.redis_cache.SharedClientRedisCache",
             "LOCATION": f"{url}/0",
             "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5},
         }
