@@ -58,6 +58,20 @@ async def test_auth_with_positions_replays_what_was_missed_once_then_live(socket
     assert await socket.nothing_more()
 
 
+async def test_a_ticket_carries_positions_the_same_way(sockets, column, client_for):
+    reader, author = await new_user(), await new_user()
+    await new_cards(author, 3)
+    client = await sync(client_for)(reader)
+    ticket = (await sync(client.post)("/api/v1/realtime/tickets/")).json()["ticket"]
+    socket = await sockets("/ws/board/")
+
+    await socket.send({"type": "auth", "ticket": ticket, "streams": {"board": 1}})
+
+    assert (await socket.receive_until("auth.ok"))["payload"]["user_id"] == reader.pk
+    assert await board_sequences(socket, 2) == [2, 3]
+    assert await socket.nothing_more()
+
+
 async def test_every_socket_takes_positions_for_its_own_stream(sockets, column):
     reader, author = await new_user(), await new_user()
     card = (await new_cards(author, 1))[0]  # task.<id> #1 is its creation
@@ -270,6 +284,8 @@ def test_parsing_keeps_the_good_entries_and_answers_the_bad_ones():
     positions = parse_positions("resume", {"board": 4, "user.3": -2, "nope": 1, "task.9": 0})
 
     assert positions.valid == {"board": 4, "task.9": 0}
+    empty = parse_positions("auth", {})  # a first connection: nothing to come back to
+    assert (empty.valid, empty.errors) == ({}, [])
     assert [extra["code"] for _, extra in positions.errors] == [
         "invalid_sequence",
         "unknown_stream",
