@@ -9,7 +9,7 @@ alone stops at once on SIGTERM: requests in flight are reset, a POST through ngi
 1. Stop listening. Connecting is refused from then on, so nginx hands new requests to
    the other replica (nginx/templates/default.conf.template, proxy_next_upstream).
 2. Close every WebSocket with 1012 ("service restart"): clients reconnect, through
-   nginx to the other replica, and `resume` from their last sequence (docs/realtime.md).
+   nginx to the other replica, and come back from their last sequences (docs/realtime.md).
 3. Answer every request already received, with `Connection: close`, so each keep-alive
    connection ends with its response. Idle keep-alive connections are left for the
    client to close: nginx may be writing a request on one at the moment we would

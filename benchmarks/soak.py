@@ -109,7 +109,8 @@ def prepare() -> dict:
 
 
 class BoardSocket:
-    """One board client: remembers every sequence it got, resumes after a drop."""
+    """One board client: remembers every sequence it got; after a drop it reconnects
+    with its last position in `auth`."""
 
     def __init__(self, port: int, token: str) -> None:
         self.port, self.token = port, token
@@ -126,10 +127,12 @@ class BoardSocket:
             max_queue=None,
             ping_interval=None,
         )
-        await self.ws.send(json.dumps({"type": "auth", "token": self.token}))
+        auth = {"type": "auth", "token": self.token}
         if self.seen:
-            last = max(self.seen)
-            await self.ws.send(json.dumps({"type": "resume", "streams": {"board": last}}))
+            # Positions in auth, not a resume after it: between the two the socket would
+            # already follow the board live, and the replay would repeat what came.
+            auth["streams"] = {"board": max(self.seen)}
+        await self.ws.send(json.dumps(auth))
 
     async def read(self) -> None:
         async for raw in self.ws:
@@ -162,7 +165,7 @@ async def run_sockets(sockets: list[BoardSocket], stop: asyncio.Event) -> None:
             await asyncio.sleep(30)
             for socket in rng.sample(sockets, max(1, len(sockets) // 20)):
                 if socket.ws is not None:
-                    await socket.drop()  # keep() reconnects and resumes
+                    await socket.drop()  # keep() reconnects from its position
 
     tasks = []
     for start in range(0, len(sockets), 50):  # connect in waves

@@ -47,10 +47,16 @@ class LiveSocket:
         self.events: list[dict] = []  # durable board events, in arrival order
 
     @classmethod
-    async def open(cls, server, path: str, token: str, **options) -> LiveSocket:
+    async def open(
+        cls, server, path: str, token: str, streams: dict | None = None, **options
+    ) -> LiveSocket:
+        """`streams`: the last positions, sent in `auth` (a reconnecting client)."""
         ws = await connect(f"{server.ws_url}{path}", origin=server.url, **options)
         socket = cls(ws)
-        await ws.send(json.dumps({"type": "auth", "token": token}))
+        auth = {"type": "auth", "token": token}
+        if streams is not None:
+            auth["streams"] = streams
+        await ws.send(json.dumps(auth))
         await socket.until("auth.ok")
         await socket.until("subscribed")
         return socket
@@ -141,7 +147,8 @@ def test_redis_restart_in_the_middle_of_500_updates_loses_and_repeats_nothing(
     daphne_factory, redis_process_factory, columns, teammate
 ):
     """One client stays connected through the restart; another drops at the outage and
-    comes back with its last sequence. Both end with every event once, in order."""
+    comes back with its last sequence in `auth`. Both end with every event once, in
+    order."""
     channels_redis = redis_process_factory()
     server = daphne_factory(
         REDIS_CHANNELS_URL=f"{channels_redis.url}/0", REALTIME_RECONCILE_SECONDS="2"
@@ -173,8 +180,9 @@ def test_redis_restart_in_the_middle_of_500_updates_loses_and_repeats_nothing(
                     redis_process_factory(port=channels_redis.port)
                 elif n == 300:
                     last_seen = dropped_events[-1]["sequence"] if dropped_events else 0
-                    dropper = await LiveSocket.open(server, "/ws/board/", tokens[1])
-                    await dropper.send({"type": "resume", "streams": {"board": last_seen}})
+                    dropper = await LiveSocket.open(
+                        server, "/ws/board/", tokens[1], streams={"board": last_seen}
+                    )
                     dropper_reader = asyncio.create_task(
                         dropper.collect(1 + UPDATES - len(dropped_events), timeout=300)
                     )

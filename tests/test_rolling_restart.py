@@ -281,7 +281,8 @@ def update_card(proxy, token: str, task: dict, tally: Tally, stop: threading.Eve
 
 class Follower:
     """A board client as docs/realtime.md describes it: keeps the last sequence it has
-    (the highest with none missing before it), reconnects when closed and resumes."""
+    (the highest with none missing before it), reconnects when closed and comes back
+    from it (positions in `auth`)."""
 
     def __init__(self, url: str, token: str, tls) -> None:
         self.url, self.token, self.tls = url, token, tls
@@ -306,7 +307,12 @@ class Follower:
                     self.url, origin="https://127.0.0.1", ssl=self.tls, open_timeout=30
                 ) as ws:
                     self.ws = ws
-                    await ws.send(json.dumps({"type": "auth", "token": self.token}))
+                    auth = {"type": "auth", "token": self.token}
+                    if self.start is not None:
+                        # Back after a close: from its position, named in the auth itself.
+                        self.resumes += 1
+                        auth["streams"] = {"board": self.last}
+                    await ws.send(json.dumps(auth))
                     while True:
                         await self.receive(json.loads(await ws.recv()))
             except ConnectionClosed as closed:
@@ -318,10 +324,7 @@ class Follower:
             await asyncio.sleep(random.uniform(0.05, 0.5))
 
     async def receive(self, message: dict) -> None:
-        if message["type"] == "auth.ok" and self.start is not None:
-            self.resumes += 1
-            await self.ws.send(json.dumps({"type": "resume", "streams": {"board": self.last}}))
-        elif message["type"] == "subscribed" and self.start is None:
+        if message["type"] == "subscribed" and self.start is None:
             self.start = self.last = message["payload"]["last_sequence"]
         elif message["stream"] == "board" and message["sequence"] is not None:
             self.take(message["sequence"])

@@ -193,6 +193,8 @@ class RealtimeConsumer(StreamFollower, AsyncWebsocketConsumer):
             )
         )
         if not first:
+            # A renewal: the socket follows its streams already, so any `streams` in
+            # it is not read (a client may build every `auth` the same way).
             await self.reply(
                 EventType.AUTHENTICATED, {"expires_at": moment_iso(identity.expires_at)}
             )
@@ -206,7 +208,12 @@ class RealtimeConsumer(StreamFollower, AsyncWebsocketConsumer):
             EventType.AUTHENTICATED,
             {"user_id": identity.user.pk, "expires_at": moment_iso(identity.expires_at)},
         )
+        # The client's last positions, if it brought them: each stream is followed from
+        # its own, replay first, before anything live can reach the socket (a `resume`
+        # sent after auth.ok would come too late for that).
+        self._asked = await self._take_positions("auth", message.get("streams"))
         await self.joined()
+        await self.follow_asked()
 
     # ----------------------------------------------------------------- subclass hooks
 
@@ -220,7 +227,8 @@ class RealtimeConsumer(StreamFollower, AsyncWebsocketConsumer):
         return CloseCode.SESSION_ENDED
 
     async def joined(self) -> None:
-        """Follow streams, announce presence: right after a successful authentication."""
+        """Follow streams, announce presence: right after a successful authentication.
+        `follow(stream)` starts from the position the client's `auth` named, if any."""
 
     async def departed(self) -> None:
         """Presence cleanup when an authenticated socket closes."""

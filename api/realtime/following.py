@@ -7,6 +7,12 @@ replay runs, its live events are held; one replay at most runs per stream (a
 point); when it ends, the held events with a number above the last one replayed are
 queued behind it, in order, without a task switch in between.
 
+A socket that authenticates with positions (`auth` with `streams`) follows those
+streams from them: the replay, then live events, as one step with authentication. An
+`auth` followed by a `resume` cannot give that: between the two the socket already
+follows its stream from "now", and the replay the resume asks for repeats what
+arrived live meanwhile.
+
 A mixin of RealtimeConsumer (api/realtime/consumers.py), which provides `identity`,
 `reply`, `reply_error`, `_queue`, `_emit` and `_spawn`.
 """
@@ -16,10 +22,12 @@ from __future__ import annotations
 import logging
 
 from channels.db import database_sync_to_async
+from django.conf import settings
 
 from api.realtime import fanout
 from api.realtime.envelope import EventType
 from api.realtime.log import CATCH_UP_LIMIT, envelope_of, events_after, stream_position
+from api.realtime.positions import Positions, parse_positions
 from api.realtime.registry import may_read
 
 logger = logging.getLogger("api.realtime")
@@ -33,15 +41,29 @@ class StreamFollower:
         self._catching_up: dict[str, list[fanout.Message]] = {}
         self._replaying: set[str] = set()  # streams whose replay task is running
         self._rewind_to: dict[str, int] = {}  # earlier positions asked meanwhile
+        self._asked: dict[str, int] = {}  # positions named in `auth`, not yet followed
 
     async def follow(self, stream: str, after: int | None = None) -> bool:
-        """Subscribe to a stream (permission checked now), from `after` or from now.
+        """Subscribe to a stream (permission checked now), from `after`; without one,
+        from the position the client named in `auth`, else from now.
 
         Subscribes before reading the log, holding live messages meanwhile, so an
         event committed in between is either in the log or held.
         """
+        asked = self._asked.pop(stream, None)
+        if after is None:
+            after = asked
         if not await database_sync_to_async(may_read)(self.identity.user, stream):
             await self.reply_error("You may not follow this stream.", stream=stream)
+            return False
+        limit = settings.REALTIME_MAX_STREAMS
+        if stream not in self._followed and len(self._followed) >= limit:
+            await self.reply_error(
+                f"At most {limit} streams per socket.",
+                code="too_many_streams",
+                stream=stream,
+                limit=limit,
+            )
             return False
         self._catching_up.setdefault(stream, [])
         self._followed.add(stream)
@@ -66,14 +88,22 @@ class StreamFollower:
         self._rewind_to.pop(stream, None)
         await fanout.hub().unsubscribe(stream, self)
 
-    async def _resume(self, positions) -> None:
-        if not isinstance(positions, dict):
-            await self.reply_error("'resume' needs 'streams': {stream: last sequence}.")
-            return
-        for stream, after in positions.items():
-            if not isinstance(after, int) or isinstance(after, bool) or after < 0:
-                await self.reply_error("Sequences are non-negative integers.", stream=stream)
-                continue
+    async def _take_positions(self, kind: str, raw) -> dict[str, int]:
+        """The well-formed positions of an `auth` or `resume`; the rest answered."""
+        positions = Positions() if kind == "auth" and raw is None else parse_positions(kind, raw)
+        for message, extra in positions.errors:
+            await self.reply_error(message, **extra)
+        return positions.valid
+
+    async def follow_asked(self) -> None:
+        """After the socket's own streams: the others named in `auth`."""
+        asked, self._asked = self._asked, {}
+        for stream, after in asked.items():
+            if stream not in self._followed:
+                await self.follow(stream, after)
+
+    async def _resume(self, raw) -> None:
+        for stream, after in (await self._take_positions("resume", raw)).items():
             if stream in self._followed:
                 await self._rewind(stream, after)
             else:

@@ -8,8 +8,10 @@ from __future__ import annotations
 import re
 
 BOARD = "board"
-_TASK = re.compile(r"^task\.(\d+)$")
-_USER = re.compile(r"^user\.(\d+)$")
+# Written one way only ("task.12", not "task.012" or "task.12\n"), so one stream has
+# one name; ids of at most 18 digits fit the database's integers.
+_TASK = re.compile(r"task\.([1-9][0-9]{0,17})")
+_USER = re.compile(r"user\.([1-9][0-9]{0,17})")
 
 
 def task_stream(task_id: int) -> str:
@@ -26,10 +28,15 @@ def kind_of(stream: str) -> str:
 
 
 def task_id_of(stream: str) -> int | None:
-    match = _TASK.match(stream)
+    match = _TASK.fullmatch(stream)
     return int(match.group(1)) if match else None
 
 
 def user_id_of(stream: str) -> int | None:
-    match = _USER.match(stream)
+    match = _USER.fullmatch(stream)
     return int(match.group(1)) if match else None
+
+
+def is_stream_name(stream: str) -> bool:
+    """One of the names above, as this module writes it."""
+    return stream == BOARD or task_id_of(stream) is not None or user_id_of(stream) is not None

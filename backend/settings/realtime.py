@@ -27,6 +27,8 @@ REALTIME_TICKET_RATE = env.str("REALTIME_TICKET_RATE", default="30/min")
 REALTIME_MESSAGE_BURST = env.int("REALTIME_MESSAGE_BURST", default=20)
 REALTIME_MESSAGE_RATE = env.float("REALTIME_MESSAGE_RATE", default=5.0)
 REALTIME_FLOOD_CLOSE_AFTER = env.int("REALTIME_FLOOD_CLOSE_AFTER", default=100)
+# A socket follows at most this many streams; an `auth` or `resume` naming more is refused.
+REALTIME_MAX_STREAMS = env.int("REALTIME_MAX_STREAMS", default=20)
 # Every this many seconds each web process closes its Redis connections no one is using.
 REALTIME_REDIS_IDLE_SECONDS = env.float("REALTIME_REDIS_IDLE_SECONDS", default=60)
 # On SIGTERM the web process (backend/serve.py) finishes requests for at most this long.

@@ -4,6 +4,7 @@ Channels' WebsocketCommunicator, against committed data (transactional tests).""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 
 import pytest
@@ -147,13 +148,19 @@ async def sockets():
         client.close()
     opened: list[Socket] = []
 
-    async def open_socket(path: str, *, user=None, headers=HEADERS, follows=True) -> Socket:
+    async def open_socket(
+        path: str, *, user=None, headers=HEADERS, follows=True, streams=None
+    ) -> Socket:
+        """`streams`: the positions the `auth` message carries (none if None)."""
         socket = Socket(path, headers=headers)
         assert await socket.connect()
         opened.append(socket)
         if user is not None:
             token = await database_sync_to_async(token_for)(user)
-            await socket.send({"type": "auth", "token": token})
+            auth = {"type": "auth", "token": token}
+            if streams is not None:
+                auth["streams"] = streams
+            await socket.send(auth)
             ok = await socket.receive_until("auth.ok")
             assert ok["payload"]["user_id"] == user.pk
             if follows:
@@ -164,7 +171,11 @@ async def sockets():
 
     yield open_socket
     for socket in opened:
-        await socket.disconnect()
+        # A socket whose receive timed out was cancelled by the communicator already:
+        # closing the others, the sweeper and the hub must still happen, or the next
+        # tests inherit them.
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await socket.disconnect()
     await stop_sweeper()
     await close_hub()
 
