@@ -67,7 +67,15 @@ class StreamFollower:
             return False
         self._catching_up.setdefault(stream, [])
         self._followed.add(stream)
-        await fanout.hub().subscribe(stream, self, position=after or 0)
+        # The hub takes the position as what this process has delivered of the stream:
+        # a number the client claims beyond the log's end (a restored database, a
+        # client's bug) must not raise it, or the hub would stop noticing holes.
+        known = 0
+        if after:
+            known = min(
+                after, (await database_sync_to_async(stream_position)(stream)).last_sequence
+            )
+        await fanout.hub().subscribe(stream, self, position=known)
         position = await database_sync_to_async(stream_position)(stream)
         if after is None or after > position.last_sequence:
             after = position.last_sequence

@@ -290,3 +290,16 @@ def test_parsing_keeps_the_good_entries_and_answers_the_bad_ones():
         "invalid_sequence",
         "unknown_stream",
     ]
+
+
+async def test_a_position_beyond_the_log_does_not_move_the_hubs_delivered_mark(sockets, column):
+    """The hub re-reads the log after a Redis reconnect from what it has delivered; a
+    client's claim past the log's end must not raise that mark."""
+    from api.realtime import fanout
+
+    await new_cards(await new_user(), 2)
+
+    # The fixture waits for "subscribed": the mark is set by then.
+    await sockets("/ws/board/", user=await new_user(), streams={"board": 10**9})
+
+    assert fanout.hub()._delivered["board"] <= 2
