@@ -2,13 +2,14 @@
 
 Off unless PTB_TRACEMALLOC is set. With it, the first SIGUSR1 starts tracing (so
 start-up stays fast and unmeasured) and takes a baseline; every later one writes the
-allocations grown since, by traceback, to $TMPDIR/ptb-tracemalloc-<pid>.txt
-(docs/performance.md, "Soak").
+allocations grown since and still reachable after a full collection, by traceback,
+to $TMPDIR/ptb-tracemalloc-<pid>.txt (docs/performance.md, "Soak").
 """
 
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import signal
 import tempfile
@@ -21,6 +22,9 @@ _baseline: list[tracemalloc.Snapshot] = []
 def _dump(signum, frame) -> None:
     if not tracemalloc.is_tracing():
         tracemalloc.start(int(os.environ.get("PTB_TRACEMALLOC_FRAMES", "12")))
+    # Garbage waiting for the server's deferred full collection is not growth: compare
+    # what is still reachable.
+    gc.collect()
     snapshot = tracemalloc.take_snapshot().filter_traces(
         [tracemalloc.Filter(False, tracemalloc.__file__)]
     )
