@@ -72,6 +72,16 @@ def ensure_database() -> None:
     )
 
 
+def server_log(name: str):
+    """Where a server's own log goes: BENCH_SERVER_LOGS=<dir> keeps it in
+    <dir>/<name>.log (to read what it warned of during a run); else nowhere."""
+    folder = os.environ.get("BENCH_SERVER_LOGS")
+    if not folder:
+        return subprocess.DEVNULL
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    return open(Path(folder) / f"{name}.log", "ab")  # the child process writes to it
+
+
 @dataclass
 class Server:
     url: str
@@ -106,7 +116,7 @@ def start_daphne(port: int, cpu: int | None = None, **env: str) -> Server:
         cwd=REPO_ROOT,
         env=bench_environment(**env),
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=server_log(f"daphne-{port}"),
     )
     server = Server(url=f"http://127.0.0.1:{port}", process=process)
     deadline = time.monotonic() + 30

@@ -13,7 +13,8 @@ RSS slope over the second half <= 0.5 MB/min per process, no errors, nothing los
 duplicated after resume, bounded presence rows and connections.
 
 Environment: SOAK_MINUTES (20), SOAK_SOCKETS (400), SOAK_RPS (30), SOAK_STAFF (40),
-SOAK_PORTS (8781,8782), BENCH_DATABASE_URL.
+SOAK_PORTS (8781,8782), BENCH_DATABASE_URL; BENCH_SERVER_LOGS=<dir> keeps the servers'
+logs there.
 """
 
 from __future__ import annotations
@@ -363,7 +364,7 @@ def _start_celery(kind: str, schedule_dir: str) -> subprocess.Popen:
         cwd=harness.REPO_ROOT,
         env=harness.bench_environment(CELERY_TASK_ALWAYS_EAGER="false"),
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=harness.server_log(f"celery-{kind}"),
     )
 
 
