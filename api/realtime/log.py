@@ -1,7 +1,7 @@
 """The durable event log: writing an event in the caller's transaction, reading it back.
 
-Nothing here broadcasts: api/realtime/receivers.py writes the row and asks the
-publisher to broadcast it once the transaction commits; sockets and the fan-out hub
+Nothing here broadcasts: api/realtime/receivers.py writes the row and broadcasts it
+once the transaction commits; sockets and the fan-out hub
 read the log to catch up (api/realtime/fanout.py, api/realtime/consumers.py).
 """
 

@@ -1,38 +1,15 @@
-"""Broadcasting: a committed event of the log, or momentary state that is not kept.
+"""Momentary state for the sockets of a stream: not recorded, no sequence (presence).
 
-Both hand a once-serialized text to the fan-out transport (api/realtime/fanout.py),
-which never raises into the caller: a socket that misses a live event gets it from
-the log on its next catch-up.
+Committed events are broadcast by the receiver (api/realtime/receivers.py:
+publish_logged); both hand a once-serialized text to the fan-out transport
+(api/realtime/fanout.py).
 """
 
 from __future__ import annotations
 
-import logging
-
 from api.realtime import fanout
 from api.realtime.audience import EVERYONE
 from api.realtime.envelope import Envelope
-from api.realtime.log import committed_event, envelope_of
-
-logger = logging.getLogger("api.realtime")
-
-
-def publish_logged(event_id: int) -> None:
-    """Broadcasts a durable event once its transaction committed (it has its sequence)."""
-    event = committed_event(event_id)
-    if event is None:
-        logger.warning("realtime event %s has no sequence after commit", event_id)
-        return
-    envelope, audience = envelope_of(event)
-    fanout.publish(
-        event.stream,
-        fanout.Message(
-            stream=event.stream,
-            sequence=event.sequence,
-            audience=audience,
-            text=envelope.to_json(),
-        ),
-    )
 
 
 def broadcast_state(stream: str, type: str, payload: dict) -> None:
