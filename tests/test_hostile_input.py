@@ -190,6 +190,54 @@ def test_bodies_over_the_limit_are_413_json_with_or_without_content_length(live,
         assert_error(response, 401, "invalid_credentials")
 
 
+@pytest.mark.parametrize(
+    ("request_head", "status", "code"),
+    [
+        # Over Twisted's 16 KiB line: it used to drop the connection without an answer.
+        (
+            b"GET /api/v1/overtime-requests/?reason=" + b"x" * 60_000 + b" HTTP/1.1\r\n",
+            414,
+            "query_too_long",
+        ),
+        (
+            b"GET /api/v1/departments/ HTTP/1.1\r\nX-Note: " + b"y" * 20_000 + b"\r\n",
+            400,
+            "headers_too_large",
+        ),
+        # Many headers under the line limit, over 16 KiB in all: a bare 400 before.
+        (
+            b"GET /api/v1/departments/ HTTP/1.1\r\n"
+            + b"X-Note: "
+            + b"z" * 8_000
+            + b"\r\n"
+            + b"X-Other: "
+            + b"z" * 8_000
+            + b"\r\n"
+            + b"X-Third: "
+            + b"z" * 2_000
+            + b"\r\n",
+            400,
+            "malformed_request",
+        ),
+    ],
+)
+def test_what_daphne_cannot_read_is_answered_in_json(live, request_head, status, code):
+    """Straight to Daphne, as the embedded default serves (no nginx in front)."""
+    host, port = live.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as connection:
+        connection.sendall(request_head + b"Host: 127.0.0.1\r\n\r\n")
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+
+    assert head.startswith(b"HTTP/1.1 %d " % status)
+    assert b"content-type: application/json" in head.lower()
+    error = json.loads(body)["error"]
+    assert (error["status"], error["code"]) == (status, code)
+    assert error["request_id"]
+
+
 def test_deeply_nested_json_is_a_400(live, superadmin):
     server = live
     auth = {"Authorization": f"Bearer {token_of(superadmin)}", "Content-Type": "application/json"}

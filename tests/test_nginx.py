@@ -350,3 +350,26 @@ def test_a_static_file_the_app_serves_carries_one_cache_control(nginx):
 
     assert response.status_code == 200, nginx.log()
     assert len(response.headers.get_list("cache-control")) == 1
+
+
+@pytest.mark.parametrize(
+    ("headers", "url_tail", "status", "code"),
+    [
+        ({}, "?reason=" + "x" * 60_000, 414, "query_too_long"),
+        ({"X-Note": "y" * 60_000}, "", 400, "headers_too_large"),
+    ],
+)
+def test_an_oversized_request_line_or_header_is_refused_in_json(
+    nginx, headers, url_tail, status, code
+):
+    """nginx answers these itself (its buffers are smaller than the line): not with its
+    HTML page, and not with a dropped connection."""
+    response = httpx.get(
+        f"{nginx.https}/api/v1/overtime-requests/{url_tail}", headers=headers, verify=nginx.tls()
+    )
+
+    assert response.status_code == status
+    assert response.headers["content-type"].startswith("application/json")
+    error = response.json()["error"]
+    assert (error["status"], error["code"]) == (status, code)
+    assert error["request_id"]
