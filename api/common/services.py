@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models, transaction
 
 from api.audit.trail import audit_record, diff, snapshot
@@ -28,7 +29,9 @@ def _m2m_snapshot(instance: models.Model, names) -> dict[str, list]:
 
 
 @transaction.atomic
-def instance_create[M: models.Model](*, model: type[M], data: dict[str, Any], by) -> M:
+def instance_create[M: models.Model](
+    *, model: type[M], data: dict[str, Any], by: AbstractBaseUser
+) -> M:
     plain, m2m = _split_m2m(model, data)
     instance = model(**plain)
     instance.full_clean()
@@ -41,7 +44,9 @@ def instance_create[M: models.Model](*, model: type[M], data: dict[str, Any], by
 
 
 @transaction.atomic
-def instance_update[M: models.Model](*, instance: M, data: dict[str, Any], by) -> M:
+def instance_update[M: models.Model](
+    *, instance: M, data: dict[str, Any], by: AbstractBaseUser
+) -> M:
     plain, m2m = _split_m2m(type(instance), data)
     before = snapshot(instance) | _m2m_snapshot(instance, m2m)
     for name, value in plain.items():
@@ -57,7 +62,7 @@ def instance_update[M: models.Model](*, instance: M, data: dict[str, Any], by) -
 
 
 @transaction.atomic
-def instance_delete(*, instance: models.Model, by) -> None:
+def instance_delete(*, instance: models.Model, by: AbstractBaseUser) -> None:
     gone = snapshot(instance)
     object_id, object_repr = str(instance.pk), str(instance)
     audit_record(

@@ -78,7 +78,7 @@ def notifications_create(
     title: str,
     message: str = "",
     data: dict[str, Any] | None = None,
-    actor=None,
+    actor: User | None = None,
 ) -> list[Notification]:
     """One notification per distinct recipient (the actor is never told of their own act).
 
@@ -97,7 +97,7 @@ def notifications_create(
     return created
 
 
-def _stored(*, actor, **row) -> Callable[[list[int]], dict[int, dict]]:
+def _stored(*, actor: User, **row) -> Callable[[list[int]], dict[int, dict]]:
     """The payload builder for a group helper: stores one row per recipient it is given
     and renders each as `_announce` does."""
 
@@ -109,7 +109,13 @@ def _stored(*, actor, **row) -> Callable[[list[int]], dict[int, dict]]:
 
 
 def notifications_create_for_department_admins(
-    *, department_id: int | None, kind: str, title: str, message: str = "", data=None, actor=None
+    *,
+    department_id: int | None,
+    kind: str,
+    title: str,
+    message: str = "",
+    data=None,
+    actor: User | None = None,
 ) -> list[int]:
     """A notification for each active admin of the department (none without one);
     returns the recipients' ids."""
@@ -123,7 +129,7 @@ def notifications_create_for_department_admins(
 
 
 def notifications_create_for_superadmins(
-    *, kind: str, title: str, message: str = "", data=None, actor=None
+    *, kind: str, title: str, message: str = "", data=None, actor: User | None = None
 ) -> list[int]:
     """A notification for each active superadmin; returns the recipients' ids."""
     # → api/realtime/receivers.py: record_and_publish (through the helper)

@@ -80,7 +80,9 @@ def _note_masked(values: dict) -> dict:
     }
 
 
-def _note_audit(*, note: PersonalNote, action: str, changes: dict, by, object_id: str = "") -> None:
+def _note_audit(
+    *, note: PersonalNote, action: str, changes: dict, by: User, object_id: str = ""
+) -> None:
     # The title is content too, so it stays out of object_repr.
     audit_record(
         user=by,

@@ -15,6 +15,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from api.accounts.models import User
 from api.accounts.selectors import user_department_id
 from api.audit.trail import audit_record, diff, snapshot
 from api.common.exceptions import Conflict, InvalidInput, NotAllowed
@@ -56,7 +57,7 @@ def _state(task: Task) -> dict[str, Any]:
     return snapshot(task) | {"assignees": assignees}
 
 
-def _check_department(by, department_id: int | None, *, current: int | None = None) -> None:
+def _check_department(by: User, department_id: int | None, *, current: int | None = None) -> None:
     """Outside global admins, a card is filed for one's own department or company-wide,
     so nobody fills another department's board."""
     if by.is_global_admin or department_id in (None, current, user_department_id(by)):
@@ -84,7 +85,7 @@ def _first_column_id() -> int:
     return first
 
 
-def _notify_assigned(task: Task, user_ids: set[int], by) -> None:
+def _notify_assigned(task: Task, user_ids: set[int], by: User) -> None:
     if user_ids:
         task_notify(
             recipients=task.assignees.filter(pk__in=user_ids),
@@ -107,7 +108,7 @@ def _completed_at(task: Task, source: TaskGroup, target: TaskGroup):
 @transaction.atomic
 def task_create(
     *,
-    by,
+    by: User,
     title: str,
     description: str = "",
     priority: str = TaskPriority.MEDIUM,
@@ -174,7 +175,7 @@ def _refuse_placement(task: Task, group: TaskGroup | None, position: int | None)
 def task_update(
     *,
     task: Task,
-    by,
+    by: User,
     version: int,
     group: TaskGroup | None = None,
     position: int | None = None,
@@ -221,7 +222,7 @@ def task_update(
     return task
 
 
-def _require_may_archive(task: Task, by) -> None:
+def _require_may_archive(task: Task, by: User) -> None:
     """An assignee sees and works on a card of another department; taking it off the
     board is for that department's admins (and global admins)."""
     if by.is_global_admin or task.department_id is None:
@@ -231,7 +232,7 @@ def _require_may_archive(task: Task, by) -> None:
 
 
 @transaction.atomic
-def task_archive(*, task: Task, by) -> Task:
+def task_archive(*, task: Task, by: User) -> Task:
     """Deleting a card archives it: off the board, its history kept; the gap it leaves in
     its column closes."""
     task, _ = lock_card_and_columns(task.pk)
@@ -255,7 +256,7 @@ def task_archive(*, task: Task, by) -> Task:
 
 @transaction.atomic
 def task_move(
-    *, task: Task, group: TaskGroup, position: int, by, version: int | None = None
+    *, task: Task, group: TaskGroup, position: int, by: User, version: int | None = None
 ) -> Task:
     """Places the card in `group` at `position` (clamped to the column's end).
 

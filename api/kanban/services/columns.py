@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import transaction
 
+from api.accounts.models import User
 from api.accounts.roles import Resource
 from api.audit.trail import audit_record, diff, snapshot
 from api.common.exceptions import Conflict, InvalidInput
@@ -47,7 +48,7 @@ def _placed(columns: list[TaskGroup], column: TaskGroup, position: int | None) -
 @transaction.atomic
 def task_group_create(
     *,
-    by,
+    by: User,
     name: str,
     wip_limit: int | None = None,
     color: str = "",
@@ -72,7 +73,7 @@ def task_group_create(
 
 @transaction.atomic
 def task_group_update(
-    *, group: TaskGroup, by, position: int | None = None, **fields: Any
+    *, group: TaskGroup, by: User, position: int | None = None, **fields: Any
 ) -> TaskGroup:
     """Renames, recolours, sets the WIP limit or done flag, or moves the column.
 
@@ -98,7 +99,7 @@ def task_group_update(
 
 
 @transaction.atomic
-def task_groups_reorder(*, order: list[int], by) -> list[TaskGroup]:
+def task_groups_reorder(*, order: list[int], by: User) -> list[TaskGroup]:
     """Puts the columns in the order of `order`, which names every column once."""
     columns = lock_all_columns()
     by_id = {column.pk: column for column in columns}
@@ -120,7 +121,7 @@ def task_groups_reorder(*, order: list[int], by) -> list[TaskGroup]:
 
 
 @transaction.atomic
-def task_group_delete(*, group: TaskGroup, by) -> None:
+def task_group_delete(*, group: TaskGroup, by: User) -> None:
     """Removes an empty column; the columns after it move up.
 
     A column with live cards is refused (move them first). Archived cards keep their

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from api.accounts.models import User
 from api.audit.trail import audit_record, diff, snapshot
 from api.common.exceptions import InvalidTransition, NotAllowed
 from api.common.uploads import ATTACHMENT_TYPES, safe_name, validated_upload
@@ -21,7 +22,7 @@ from api.notifications.models import NotificationKind
 PREVIEW_CHARS = 200
 
 
-def _locked_comment(comment: TaskComment, by, doing: str) -> TaskComment:
+def _locked_comment(comment: TaskComment, by: User, doing: str) -> TaskComment:
     comment = TaskComment.objects.select_for_update(no_key=True).get(pk=comment.pk)
     if comment.author_id != by.pk:
         raise NotAllowed(f"Only the author may {doing} a comment.")
@@ -31,7 +32,7 @@ def _locked_comment(comment: TaskComment, by, doing: str) -> TaskComment:
 
 
 @transaction.atomic
-def task_comment_create(*, task: Task, body: str, by) -> TaskComment:
+def task_comment_create(*, task: Task, body: str, by: User) -> TaskComment:
     """A comment by `by`; the card's assignees and creator are told (not the author)."""
     require_live(task, "comment on")
     comment = TaskComment.objects.create(task=task, author=by, body=body)
@@ -56,7 +57,7 @@ def task_comment_create(*, task: Task, body: str, by) -> TaskComment:
 
 
 @transaction.atomic
-def task_comment_edit(*, comment: TaskComment, body: str, by) -> TaskComment:
+def task_comment_edit(*, comment: TaskComment, body: str, by: User) -> TaskComment:
     comment = _locked_comment(comment, by, "edit")
     if body == comment.body:
         return comment
@@ -78,7 +79,7 @@ def task_comment_edit(*, comment: TaskComment, body: str, by) -> TaskComment:
 
 
 @transaction.atomic
-def task_comment_delete(*, comment: TaskComment, by) -> TaskComment:
+def task_comment_delete(*, comment: TaskComment, by: User) -> TaskComment:
     """Soft delete: the row stays (its body hidden from readers), marked deleted."""
     comment = _locked_comment(comment, by, "delete")
     comment.deleted_at = timezone.now()
@@ -101,7 +102,7 @@ def task_comment_delete(*, comment: TaskComment, by) -> TaskComment:
 
 
 @transaction.atomic
-def task_attachment_upload(*, task: Task, upload, by) -> TaskAttachment:
+def task_attachment_upload(*, task: Task, upload, by: User) -> TaskAttachment:
     """Stores a file on the card after checking its size and real type."""
     require_live(task, "attach files to")
     content_type, size = validated_upload(upload, field="file", allowed=ATTACHMENT_TYPES)
@@ -122,7 +123,7 @@ def task_attachment_upload(*, task: Task, upload, by) -> TaskAttachment:
 
 
 @transaction.atomic
-def task_attachment_delete(*, attachment: TaskAttachment, by) -> None:
+def task_attachment_delete(*, attachment: TaskAttachment, by: User) -> None:
     """The uploader or a global admin removes a file; it leaves storage once committed."""
     if attachment.uploaded_by_id != by.pk and not by.is_global_admin:
         raise NotAllowed("Only the uploader or a global admin may remove a file.")

@@ -7,6 +7,7 @@ api/kanban/selectors.py). Both are sent inside the writing transaction.
 
 from __future__ import annotations
 
+from api.accounts.models import User
 from api.common.representation import department_brief, user_brief
 from api.kanban.board_serializers import BoardCardSerializer
 from api.kanban.models import Task, TaskComment
@@ -40,7 +41,7 @@ def _card(task: Task) -> dict:
     return dict(BoardCardSerializer(live).data)
 
 
-def announce_task(task: Task, change: str, *, by, changes: dict) -> None:
+def announce_task(task: Task, change: str, *, by: User, changes: dict) -> None:
     """`change`: "created" | "updated" | "moved" | "deleted"; `changes`: field diffs.
 
     The audience is the card's, asked by the helper through the realtime registry
@@ -51,7 +52,7 @@ def announce_task(task: Task, change: str, *, by, changes: dict) -> None:
     _TASK_BROADCASTS[change](data)
 
 
-def announce_comment(comment: TaskComment, change: str, *, by) -> None:
+def announce_comment(comment: TaskComment, change: str, *, by: User) -> None:
     """`change`: "created" | "edited" | "deleted". A comment reaches whoever may see its
     card now: after the card moved to another department, its old one hears no more."""
     deleted = comment.deleted_at is not None

@@ -6,19 +6,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from api.accounts.models import User
 from api.accounts.roles import Resource
 from api.common.exceptions import InvalidTransition
 from api.kanban.models import Task, TaskActivity
 from api.notifications.services import notification_data, notifications_create
 
 
-def activity_record(*, task: Task, by, verb: str, changes: dict[str, Any]) -> TaskActivity:
+def activity_record(*, task: Task, by: User, verb: str, changes: dict[str, Any]) -> TaskActivity:
     actor = by if getattr(by, "is_authenticated", False) else None
     return TaskActivity.objects.create(task=task, actor=actor, verb=verb, changes=changes)
 
 
 def task_notify(
-    *, recipients: Iterable, kind: str, task: Task, title: str, by, message: str = ""
+    *, recipients: Iterable, kind: str, task: Task, title: str, by: User, message: str = ""
 ) -> None:
     notifications_create(
         recipients=recipients,

@@ -30,7 +30,7 @@ def _done_at(is_done: bool, current: datetime | None) -> datetime | None:
 
 
 @transaction.atomic
-def task_subtask_create(*, task: Task, by, **fields: Any) -> TaskSubtask:
+def task_subtask_create(*, task: Task, by: User, **fields: Any) -> TaskSubtask:
     """A checklist item, appended unless `position` is given."""
     require_live(task, "add subtasks to")
     if fields.get("position") is None:
@@ -48,7 +48,7 @@ def task_subtask_create(*, task: Task, by, **fields: Any) -> TaskSubtask:
 
 
 @transaction.atomic
-def task_subtask_update(*, subtask: TaskSubtask, by, **fields: Any) -> TaskSubtask:
+def task_subtask_update(*, subtask: TaskSubtask, by: User, **fields: Any) -> TaskSubtask:
     """Edits a subtask; ticking it records when it was done, unticking clears that."""
     subtask = TaskSubtask.objects.select_for_update(no_key=True).get(pk=subtask.pk)
     before = snapshot(subtask)
@@ -66,7 +66,7 @@ def task_subtask_update(*, subtask: TaskSubtask, by, **fields: Any) -> TaskSubta
 
 
 @transaction.atomic
-def task_subtask_delete(*, subtask: TaskSubtask, by) -> None:
+def task_subtask_delete(*, subtask: TaskSubtask, by: User) -> None:
     activity_record(
         task=subtask.task,
         by=by,
@@ -113,12 +113,12 @@ def _check_one_running(user_id: int, exclude_id: int | None = None) -> None:
         )
 
 
-def _require_own(log: TaskTimeLog, by) -> None:
+def _require_own(log: TaskTimeLog, by: User) -> None:
     if log.user_id != by.pk:
         raise NotAllowed("Only your own time logs may be changed.")
 
 
-def _time_logged(log: TaskTimeLog, by, action: str, changes: dict) -> None:
+def _time_logged(log: TaskTimeLog, by: User, action: str, changes: dict) -> None:
     activity_record(
         task=log.task,
         by=by,
@@ -131,7 +131,7 @@ def _time_logged(log: TaskTimeLog, by, action: str, changes: dict) -> None:
 def task_time_log_create(
     *,
     task: Task,
-    by,
+    by: User,
     started_at: datetime | None = None,
     ended_at: datetime | None = None,
     note: str = "",
@@ -152,7 +152,7 @@ def task_time_log_create(
 
 
 @transaction.atomic
-def task_time_log_update(*, log: TaskTimeLog, by, **fields: Any) -> TaskTimeLog:
+def task_time_log_update(*, log: TaskTimeLog, by: User, **fields: Any) -> TaskTimeLog:
     """Edits one's own log; setting `ended_at` stops a running timer."""
     _require_own(log, by)
     _lock_timers_of(by.pk)
@@ -172,7 +172,7 @@ def task_time_log_update(*, log: TaskTimeLog, by, **fields: Any) -> TaskTimeLog:
 
 
 @transaction.atomic
-def task_time_log_delete(*, log: TaskTimeLog, by) -> None:
+def task_time_log_delete(*, log: TaskTimeLog, by: User) -> None:
     _require_own(log, by)
     _time_logged(log, by, "deleted", {})
     instance_delete(instance=log, by=by)
@@ -181,7 +181,7 @@ def task_time_log_delete(*, log: TaskTimeLog, by) -> None:
 # ----------------------------------------------------------------------- reminders
 
 
-def _reminder_user(task: Task, by, user: User | None) -> User:
+def _reminder_user(task: Task, by: User, user: User | None) -> User:
     """One's own reminder; global admins may set one for somebody who can see the card."""
     if user is None or user.pk == by.pk:
         return by
@@ -199,7 +199,7 @@ def _check_future(remind_at: datetime) -> None:
 
 @transaction.atomic
 def task_reminder_create(
-    *, task: Task, by, remind_at: datetime, message: str = "", user: User | None = None
+    *, task: Task, by: User, remind_at: datetime, message: str = "", user: User | None = None
 ) -> TaskReminder:
     require_live(task, "set reminders on")
     _check_future(remind_at)
@@ -213,7 +213,7 @@ def task_reminder_create(
 
 
 @transaction.atomic
-def task_reminder_update(*, reminder: TaskReminder, by, **fields: Any) -> TaskReminder:
+def task_reminder_update(*, reminder: TaskReminder, by: User, **fields: Any) -> TaskReminder:
     """A new `remind_at` (in the future) re-arms a reminder that was already sent."""
     if "user" in fields:
         fields["user"] = _reminder_user(reminder.task, by, fields["user"])
@@ -223,7 +223,7 @@ def task_reminder_update(*, reminder: TaskReminder, by, **fields: Any) -> TaskRe
     return instance_update(instance=reminder, data=fields, by=by)
 
 
-def task_reminder_delete(*, reminder: TaskReminder, by) -> None:
+def task_reminder_delete(*, reminder: TaskReminder, by: User) -> None:
     instance_delete(instance=reminder, by=by)
 
 

@@ -16,6 +16,7 @@ from datetime import date, datetime, time, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from api.accounts.models import User
 from api.calendar.models import (
     CalendarEvent,
     CalendarEventType,
@@ -57,7 +58,7 @@ def _at(day: date, hour: int, minutes: int = 60) -> tuple[datetime, datetime]:
     return start, start + timedelta(minutes=minutes)
 
 
-def _event(by, title: str, kind: str, day: date, hour: int, **fields) -> CalendarEvent:
+def _event(by: User, title: str, kind: str, day: date, hour: int, **fields) -> CalendarEvent:
     start, end = _at(day, hour, fields.pop("minutes", 60))
     return calendar_event_create(
         by=by,
@@ -86,7 +87,7 @@ def _department_events(crew: DepartmentCrew) -> int:
     return 2
 
 
-def _company_events(by, crews: list[DepartmentCrew]) -> int:
+def _company_events(by: User, crews: list[DepartmentCrew]) -> int:
     admins = Employee.objects.filter(user__in=[crew.admin for crew in crews])
     public = {"visibility": CalendarVisibility.PUBLIC}
     _event(by, "Town hall", CalendarEventType.COMPANY, monday(-2) + timedelta(days=4), 15, **public)
@@ -118,7 +119,9 @@ def _worked_overtime(employee: Employee, first: date, last: date) -> bool:
     ).exists()
 
 
-def _file(crew_admin, decider, employee: Employee, plan: LeavePlan, *, by=None) -> EmployeeLeave:
+def _file(
+    crew_admin, decider, employee: Employee, plan: LeavePlan, *, by: User | None = None
+) -> EmployeeLeave:
     leave = employee_leave_create(
         by=by or crew_admin,
         employee=employee,

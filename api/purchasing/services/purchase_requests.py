@@ -215,7 +215,11 @@ def purchase_request_create(
 
 @transaction.atomic
 def purchase_request_update(
-    *, purchase: PurchaseRequest, by, items: Sequence[PurchaseItem] | None = None, **fields: Any
+    *,
+    purchase: PurchaseRequest,
+    by: User,
+    items: Sequence[PurchaseItem] | None = None,
+    **fields: Any,
 ) -> PurchaseRequest:
     """Edits a draft; `fields` holds any of title, description, currency, needed_by, and
     `items` replaces the whole list (the total follows)."""
