@@ -16,6 +16,7 @@ import time
 from collections import deque
 
 from asgiref.sync import sync_to_async
+from autobahn.exception import Disconnected as SocketGone
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
@@ -35,6 +36,10 @@ from api.realtime.registry import may_read
 from api.realtime.streams import user_stream
 
 logger = logging.getLogger("api.realtime")
+
+# SocketGone: what Daphne (autobahn) raises for a send to a socket whose client closed a
+# moment ago. Its websocket.disconnect is on the way; what was not sent is not lost
+# (the client catches up from the log when it comes back), so it is no error to log.
 # Memory tracing for soaks, when PTB_TRACEMALLOC asks for it (this module loads in
 # every web process, and only there).
 diagnostics.install_from_environment()
@@ -253,8 +258,11 @@ class RealtimeConsumer(StreamFollower, AsyncWebsocketConsumer):
         common case, no task switch), else queued behind what is."""
         if self._outbox or self._sending:
             self._queue(text)
-        else:
+            return
+        try:
             await self.base_send({"type": "websocket.send", "text": text})
+        except SocketGone:
+            self._outbox.clear()
 
     async def _send_forever(self) -> None:
         """One writer per socket keeps its messages in order."""
@@ -265,6 +273,8 @@ class RealtimeConsumer(StreamFollower, AsyncWebsocketConsumer):
             try:
                 while self._outbox:
                     await self.send(text_data=self._outbox.popleft())
+            except SocketGone:
+                self._outbox.clear()
             finally:
                 self._sending = False
 
