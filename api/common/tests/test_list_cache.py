@@ -182,13 +182,19 @@ def cache_calls(monkeypatch):
     from django.core.cache import caches
 
     calls: list[str] = []
+    inside = []  # a local-memory get_many calls get: count the outer call only
     backend = caches["default"]
     for method in ("get", "get_many", "set", "set_many", "add", "incr"):
         real = getattr(backend, method)
 
         def spy(*args, _real=real, _method=method, **kwargs):
-            calls.append(_method)
-            return _real(*args, **kwargs)
+            if not inside:
+                calls.append(_method)
+            inside.append(_method)
+            try:
+                return _real(*args, **kwargs)
+            finally:
+                inside.pop()
 
         monkeypatch.setattr(backend, method, spy)
     return calls
