@@ -207,27 +207,35 @@ class _StatementRow:
         return f"{converter}({value})"
 
     def many(self, field: Many, names: dict) -> tuple[str, _JSONRow]:
-        return self._decoded(field, names, many=True)
+        return self._decoded(field, names, unset="()")
 
     def looked_up(self, field: Brief, names: dict) -> tuple[str, _JSONRow]:
-        return self._decoded(field, names, many=False)
+        return self._decoded(field, names, unset="None")
 
-    def _decoded(self, field, names: dict, *, many: bool) -> tuple[str, _JSONRow]:
-        sources = _child_sources(field)
-        decoder, child = f"d{len(names)}", _JSONRow(f"j{len(names)}", sources)
-        names[decoder] = _decoder(field.model, sources, many=many)
+    def _decoded(self, field, names: dict, *, unset: str) -> tuple[str, _JSONRow]:
+        # NULL (no child rows, no related row) is no call; JSON is parsed once.
+        child = _JSONRow(f"j{len(names)}", field.model, _child_sources(field))
         names[child.var] = None  # a variable of the generated code: the name is taken
-        return f"{decoder}(row[{self.related[field.name]}])", child
+        names["loads"], names["parse"] = json.loads, datetime.fromisoformat
+        value = f"row[{self.related[field.name]}]"
+        return f"({unset} if {value} is None else loads({value}))", child
 
 
 class _JSONRow:
-    """One related row: a JSON array of its sources' values, in order."""
+    """One related row: a JSON array of its sources' values, in order; timestamps
+    (ISO 8601 with their offset) read back as the aware datetimes the ORM reads."""
 
-    def __init__(self, var: str, sources: tuple[str, ...]):
-        self.var, self.sources = var, sources
+    def __init__(self, var: str, model, sources: tuple[str, ...]):
+        self.var, self.model, self.sources = var, model, sources
 
     def column(self, name: str, names: dict) -> str:
-        return f"{self.var}[{self.sources.index(name)}]"
+        value = f"{self.var}[{self.sources.index(name)}]"
+        field = self.model._meta.get_field(name)
+        if field.get_internal_type() != "DateTimeField":
+            return value
+        if field.null:
+            return f"(None if (v := {value}) is None else parse(v))"
+        return f"parse({value})"
 
 
 class _Joins:
@@ -338,24 +346,3 @@ def _looked_up_sql(field: Brief, owner, quote) -> str:
     parts += ["FROM", f"{quote(related._meta.db_table)} l", "WHERE"]
     parts.append(f"l.{quote(key.target_field.column)} = t0.{quote(key.column)})")
     return " ".join(parts)
-
-
-def _decoder(model, sources: tuple[str, ...], *, many: bool = False) -> Callable:
-    """JSON text of one array of `sources` (or of a list of them) back to the values
-    the ORM reads: timestamps as aware datetimes, the rest as JSON has them."""
-    timestamps = [
-        index
-        for index, name in enumerate(sources)
-        if model._meta.get_field(name).get_internal_type() == "DateTimeField"
-    ]
-    loads, parse = json.loads, datetime.fromisoformat
-
-    def one(values: list) -> list:
-        for index in timestamps:
-            if values[index] is not None:
-                values[index] = parse(values[index])
-        return values
-
-    if many:
-        return lambda text: [] if text is None else [one(item) for item in loads(text)]
-    return lambda text: None if text is None else one(loads(text))

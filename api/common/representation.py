@@ -256,8 +256,8 @@ def _expression(field, source, prefix: str, names: dict, top: bool) -> str:
     keys = [source.column(prefix + name, names) for name in field.sources]
     if field.format is None:
         return keys[0]
-    if field.format is _DATETIME:
-        return f"iso({keys[0]}, tz)"
+    if field.format is _DATETIME:  # unset timestamps (many) are no call
+        return f"(None if (t := {keys[0]}) is None else iso(t, tz))"
     formatter = f"f{len(names)}"
     names[formatter] = field.format
     return f"{formatter}({', '.join(keys)})"
