@@ -76,6 +76,8 @@ def office():
         make_overtime(employee=seller.employee, start_at=start - timedelta(days=1), reason="Quote"),
         make_overtime(employee=admin.employee, start_at=start - timedelta(days=2)),
         make_overtime(start_at=start + timedelta(days=3), created_by=staff),
+        # The same shift as the first: timestamps that recur on a page.
+        make_overtime(employee=seller.employee, start_at=start, end_at=start + timedelta(hours=2)),
     ]
     first = rows[0]
     for minutes, note in ((40, "dinner"), (10, ""), (10, "tie: same start, later id")):
@@ -119,19 +121,21 @@ def test_a_page_is_the_detail_representation_of_its_rows(office, client_for, set
     order: the one representation, whichever path reads the rows."""
     settings.TIME_ZONE = time_zone
     client = client_for(office["boss"])
-    response = client.get(URL + "?page_size=3&page=1", HTTP_CACHE_CONTROL="no-cache")
+    response = client.get(URL + "?page_size=4&page=1", HTTP_CACHE_CONTROL="no-cache")
 
     records = overtime_requests_visible_to(user=office["boss"]).order_by("-start_at", "-id")
     expected = {
         "count": len(office["rows"]),
         "page": 1,
-        "page_size": 3,
+        "page_size": 4,
         "total_pages": 2,
-        "next": "http://testserver/api/v1/overtime-requests/?page=2&page_size=3",
+        "next": "http://testserver/api/v1/overtime-requests/?page=2&page_size=4",
         "previous": None,
-        "results": [OVERTIME_REQUEST.render(record) for record in records[:3]],
+        "results": [OVERTIME_REQUEST.render(record) for record in records[:4]],
     }
     assert response.content == JSONRenderer().render(expected)
+    starts = [row["start_at"] for row in expected["results"]]
+    assert len(set(starts)) < len(starts)  # a timestamp recurs on the page
 
 
 @on_postgresql
