@@ -15,8 +15,12 @@ alternating endpoints round by round. Targets: served from the cache >= 0.45x pl
 every page built >= 0.30x plain and >= 2.5x naive; a query count per request that does
 not depend on the page size.
 
-Environment: BENCH_ROWS (100000), BENCH_ROUNDS (3), BENCH_SECONDS (8),
-BENCH_DATABASE_URL (postgres://postgres@127.0.0.1:5432/ptb_bench).
+Before the load, each endpoint's CPU per request is measured in this process
+(django.test.Client, the fastest of 15 batches): the figure to compare across runs
+on a shared machine, where req/s move with the neighbours' load.
+
+Environment: BENCH_ROWS (100000), BENCH_ROUNDS (3), BENCH_SECONDS (8), BENCH_PORT
+(8765), BENCH_DATABASE_URL (postgres://postgres@127.0.0.1:5432/ptb_bench).
 """
 
 from __future__ import annotations
@@ -113,12 +117,35 @@ def queries_per_request(token: str) -> dict[str, int]:
     return counts
 
 
+def cpu_per_request(token: str, batches: int = 15, size: int = 40) -> dict[str, float]:
+    """CPU milliseconds one request costs this process (the fastest of `batches`
+    batches, django.test.Client, no server): on a machine shared with other work the
+    figure that moves least, where wrk's req/s move with the neighbours' load."""
+    from django.test import Client
+
+    client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {token}")
+    costs = {}
+    for name, path in ENDPOINTS.items():
+        headers = EXTRA_HEADERS.get(name, {})
+        for _ in range(10):
+            client.get(path, headers=headers)
+        fastest = float("inf")
+        for _ in range(batches):
+            started = time.process_time()
+            for _ in range(size):
+                client.get(path, headers=headers)
+            fastest = min(fastest, (time.process_time() - started) / size * 1000)
+        costs[name] = fastest
+    return costs
+
+
 def main() -> None:
     harness.ensure_database()
     harness.setup_django()
     seed()
     token = access_token(bench_user())
     counts = queries_per_request(token)
+    cpu = cpu_per_request(token)
     headers = {"Authorization": f"Bearer {token}"}
 
     server = harness.start_daphne(PORT)
@@ -157,6 +184,7 @@ def main() -> None:
             f"{rps[name]:.0f}",
             f"{harness.median([r.p50_ms for r in runs]):.1f}",
             f"{harness.median([r.p99_ms for r in runs]):.1f}",
+            f"{cpu[name]:.2f}",
             str(counts.get(name, "-")),
             str(sum(r.errors for r in runs)),
         ]
@@ -167,8 +195,12 @@ def main() -> None:
         f"{ROUNDS} rounds x {SECONDS}s (medians)"
     )
     print(
-        harness.table(rows, ["endpoint", "path", "req/s", "p50 ms", "p99 ms", "queries", "errors"])
+        harness.table(
+            rows,
+            ["endpoint", "path", "req/s", "p50 ms", "p99 ms", "CPU ms", "queries", "errors"],
+        )
     )
+    print("CPU ms: this process's CPU per request in-process (fastest of 15 batches of 40)")
     print(
         f"queries per page built: page_size=50 -> {counts['api, cache bypassed']}, "
         f"page_size=1 -> {counts['api (page_size=1)']}; served from the cache -> {counts['api']}"

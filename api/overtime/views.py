@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from api.accounts.models import User
 from api.accounts.roles import Action, Resource
 from api.common.list_cache import CachedListMixin
+from api.common.page_statement import RenderedQuerySet
 from api.common.parsers import JSONParser
 from api.common.uploads import download_response
 from api.common.viewsets import CRUDViewSet, WorkflowAction, WorkflowActionsMixin
@@ -81,12 +82,11 @@ class OvertimeRequestViewSet(CachedListMixin, WorkflowActionsMixin, CRUDViewSet)
         return selectors.overtime_requests_visible_to(user=user)
 
     def uncached_list(self, request, *args, **kwargs):
-        """The busiest list renders plain `.values()` rows: a 50-row page costs a few
-        milliseconds instead of instantiating ~200 models and their prefetch managers."""
+        """The busiest list renders plain rows, not model instances (~200 of them and
+        their prefetch managers a page), read in one statement on PostgreSQL."""
         scope = selectors.overtime_requests_scope(user=request.user)
-        rows = self.filter_queryset(scope).values(*OVERTIME_REQUEST.columns())
-        page = self.paginate_queryset(rows)
-        return self.get_paginated_response(OVERTIME_REQUEST.render_rows(page))
+        rows = RenderedQuerySet(self.filter_queryset(scope), OVERTIME_REQUEST)
+        return self.get_paginated_response(self.paginate_queryset(rows))
 
     @swagger_auto_schema(
         query_serializer=AllowanceQuerySerializer, responses={200: AllowanceSerializer}

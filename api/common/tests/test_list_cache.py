@@ -174,3 +174,43 @@ def test_the_count_comes_with_the_page_lookup(office, settings):
         "/api/v1/overtime-requests/?page_size=2&page=2", HTTP_CACHE_CONTROL="no-cache"
     )
     assert response.json()["count"] == 5
+
+
+@pytest.fixture
+def cache_calls(monkeypatch):
+    """The cache's round trips, by method, of what runs meanwhile."""
+    from django.core.cache import caches
+
+    calls: list[str] = []
+    inside = []  # a local-memory get_many calls get: count the outer call only
+    backend = caches["default"]
+    for method in ("get", "get_many", "set", "set_many", "add", "incr"):
+        real = getattr(backend, method)
+
+        def spy(*args, _real=real, _method=method, **kwargs):
+            if not inside:
+                calls.append(_method)
+            inside.append(_method)
+            try:
+                return _real(*args, **kwargs)
+            finally:
+                inside.pop()
+
+        monkeypatch.setattr(backend, method, spy)
+    return calls
+
+
+def test_the_lookup_travels_with_the_identity(office, cache_calls, settings):
+    settings.COUNT_CACHE_MIN_ROWS = 1  # the count is kept with the list (as a big one is)
+    get(office["boss"])  # the session's first request records its activity
+    get(office["boss"], HTTP_CACHE_CONTROL="no-cache")
+    cache_calls.clear()
+
+    served, _ = get(office["boss"])
+    assert served.status_code == 200
+    assert cache_calls == ["get_many"]  # the identity, the page and its generations
+
+    cache_calls.clear()
+    built, _ = get(office["boss"], HTTP_CACHE_CONTROL="no-cache")
+    assert built.content == served.content
+    assert cache_calls == ["get_many", "set"]  # ... and the page stored (its count known)

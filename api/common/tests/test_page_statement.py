@@ -1,0 +1,232 @@
+"""A list page in one statement (api/common/page_statement.py) answers the very bytes
+the three-query path answers, for every scope, filter, order and page, and is one
+query however long the page is."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.renderers import JSONRenderer
+
+from api.accounts.models import User
+from api.accounts.roles import Role
+from api.common import page_statement as ps
+from api.common import representation as r
+from api.org.models import Employee
+from api.overtime.models import OvertimeBreak, OvertimeRegulation, OvertimeRequest
+from api.overtime.selectors import overtime_requests_visible_to
+from api.overtime.serializers import OVERTIME_REQUEST
+from tests.factories import make_department, make_overtime, make_project, make_regulation, make_user
+
+pytestmark = pytest.mark.django_db
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="one statement a page is PostgreSQL's"
+)
+
+URL = "/api/v1/overtime-requests/"
+QUERIES = [
+    "",
+    "?page_size=1",
+    "?page_size=2&page=2",
+    "?page_size=50",
+    "?ordering=net_hours",
+    "?ordering=-status,start_at",
+    "?search=dinner",
+    "?search=Quote",
+    "?status=approved&status=rejected",
+    "?project=0",
+    "?start_at_from=2030-01-01T00:00:00Z",
+]
+
+
+@pytest.fixture
+def office():
+    """Requests with everything a row can show: breaks (fractions of seconds, several,
+    none), the three decision makers, no project, a regulation verdict, text that JSON
+    must escape, in two departments."""
+    finance, sales = make_department(code="FIN"), make_department(code="SAL")
+    boss = make_user(Role.SUPERADMIN, first_name="Zoë", last_name="")
+    admin = make_user(Role.PTB_ADMIN, department=finance)
+    staff = make_user(Role.STAFF, department=finance)
+    seller = make_user(Role.STAFF, department=sales)
+    start = datetime(2026, 3, 2, 11, 0, 0, 250000, tzinfo=UTC)
+    rows = [
+        make_overtime(
+            employee=staff.employee,
+            start_at=start,
+            project=make_project(name='Quote "x" \\ \u2028 \x07 ünï'),
+            regulation=make_regulation(),
+            regulation_check={"limits": {"day": "4.00"}, "ratio": 1.5, "notes": ["ß", None]},
+            status="rejected",
+            first_approved_by=admin,
+            first_approved_at=start + timedelta(hours=3, microseconds=5),
+            second_approved_by=boss,
+            second_approved_at=start + timedelta(hours=4),
+            rejected_by=boss,
+            rejected_at=start + timedelta(hours=5),
+            rejection_reason="No budget\nthis month",
+            submitted_at=start + timedelta(minutes=1),
+        ),
+        make_overtime(
+            employee=staff.employee, start_at=start + timedelta(days=1), status="approved"
+        ),
+        make_overtime(employee=seller.employee, start_at=start - timedelta(days=1), reason="Quote"),
+        make_overtime(employee=admin.employee, start_at=start - timedelta(days=2)),
+        make_overtime(start_at=start + timedelta(days=3), created_by=staff),
+        # The same shift as the first: timestamps that recur on a page.
+        make_overtime(employee=seller.employee, start_at=start, end_at=start + timedelta(hours=2)),
+    ]
+    first = rows[0]
+    for minutes, note in ((40, "dinner"), (10, ""), (10, "tie: same start, later id")):
+        OvertimeBreak.objects.create(
+            request=first,
+            start_at=first.start_at + timedelta(minutes=minutes, microseconds=120),
+            end_at=first.start_at + timedelta(minutes=minutes + 5),
+            note=note,
+        )
+    OvertimeBreak.objects.create(
+        request=rows[2], start_at=rows[2].start_at, end_at=rows[2].end_at, note="dinner"
+    )
+    return {"boss": boss, "admin": admin, "staff": staff, "seller": seller, "rows": rows}
+
+
+def bodies(client, queries=QUERIES):
+    """Each page's status and body (an error's body names its request: left out)."""
+    answers = [client.get(URL + query, HTTP_CACHE_CONTROL="no-cache") for query in queries]
+    return [(a.status_code, a.content if a.status_code == 200 else b"") for a in answers]
+
+
+@on_postgresql
+@pytest.mark.parametrize("time_zone", ["UTC", "Asia/Jakarta"])
+@pytest.mark.parametrize("who", ["boss", "admin", "staff", "seller"])
+def test_one_statement_answers_the_bytes_three_queries_answer(
+    office, client_for, settings, monkeypatch, time_zone, who
+):
+    settings.TIME_ZONE = time_zone
+    client = client_for(office[who])
+    one_statement = bodies(client)
+    monkeypatch.setattr(ps, "page_statement", lambda rendering, using: None)
+    three_queries = bodies(client)
+
+    assert one_statement == three_queries
+    assert any(b'"breaks":[{' in body for _, body in one_statement)
+
+
+@pytest.mark.parametrize("time_zone", ["UTC", "Asia/Jakarta"])
+def test_a_page_is_the_detail_representation_of_its_rows(office, client_for, settings, time_zone):
+    """Byte for byte what rendering each record as an instance gives, in the list's
+    order: the one representation, whichever path reads the rows."""
+    settings.TIME_ZONE = time_zone
+    client = client_for(office["boss"])
+    response = client.get(URL + "?page_size=4&page=1", HTTP_CACHE_CONTROL="no-cache")
+
+    records = overtime_requests_visible_to(user=office["boss"]).order_by("-start_at", "-id")
+    expected = {
+        "count": len(office["rows"]),
+        "page": 1,
+        "page_size": 4,
+        "total_pages": 2,
+        "next": "http://testserver/api/v1/overtime-requests/?page=2&page_size=4",
+        "previous": None,
+        "results": [OVERTIME_REQUEST.render(record) for record in records[:4]],
+    }
+    assert response.content == JSONRenderer().render(expected)
+    starts = [row["start_at"] for row in expected["results"]]
+    assert len(set(starts)) < len(starts)  # a timestamp recurs on the page
+
+
+@on_postgresql
+@pytest.mark.parametrize("page_size", [1, 5])
+def test_a_page_is_one_query_whatever_its_length(office, client_for, page_size):
+    client = client_for(office["boss"])
+    client.get(URL)  # the session's first request records its activity
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"{URL}?page_size={page_size}", HTTP_CACHE_CONTROL="no-cache")
+
+    assert len(response.json()["results"]) == page_size
+    pages = [q["sql"] for q in queries if "COUNT(" not in q["sql"].upper()]
+    assert len(pages) == 1, pages
+    assert "json_agg" in pages[0]
+
+
+@on_postgresql
+def test_an_empty_page_sends_no_page_query(office, client_for):
+    client = client_for(office["boss"])
+    client.get(URL)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(URL + "?start_at_from=2030-01-01T00:00:00Z")
+
+    assert response.json()["results"] == []
+    assert [q["sql"] for q in queries if "json_agg" in q["sql"]] == []
+
+
+# Relations whose columns JSON cannot carry unchanged keep their own query.
+WITH_DECIMALS = r.Rendering(
+    Employee,
+    (
+        r.Field("id"),
+        r.Many("overtime_requests", OvertimeRequest, "employee", (r.decimal_field("net_hours"),)),
+    ),
+)
+WITH_A_DATE = r.Rendering(
+    OvertimeRequest,
+    (
+        r.Field("id"),
+        r.Brief(
+            "regulation",
+            OvertimeRegulation,
+            (r.Field("id"), r.Field("effective_from")),
+            joined=False,
+        ),
+    ),
+)
+WITH_JSON = r.Rendering(
+    Employee,
+    (
+        r.Field("id"),
+        r.Many("overtime_requests", OvertimeRequest, "employee", (r.Field("regulation_check"),)),
+    ),
+)
+LOOKED_UP = r.Rendering(
+    OvertimeRequest,
+    (
+        r.Field("id"),
+        r.Brief("rejected_by", User, (r.Field("id"), r.Field("username")), joined=False),
+        r.Many("breaks", OvertimeBreak, "request", (r.datetime_field("end_at"), r.Field("id"))),
+    ),
+)
+
+
+def test_only_relations_json_carries_unchanged_go_into_the_statement():
+    assert ps.PageStatement(OVERTIME_REQUEST).possible()
+    assert ps.PageStatement(LOOKED_UP).possible()
+    assert not ps.PageStatement(WITH_DECIMALS).possible()
+    assert not ps.PageStatement(WITH_A_DATE).possible()
+    assert not ps.PageStatement(WITH_JSON).possible()
+
+
+@pytest.mark.parametrize("rendering", [WITH_DECIMALS, WITH_A_DATE, WITH_JSON, LOOKED_UP])
+def test_any_rendering_reads_the_rows_the_three_query_path_reads(office, rendering):
+    listed = rendering.model.objects.order_by("-id")
+    rows = list(listed.values(*rendering.columns())[0:4])
+
+    assert ps.RenderedQuerySet(listed, rendering)[0:4] == rendering.render_rows(rows)
+    assert ps.RenderedQuerySet(listed, rendering)[1] == rendering.render_rows(rows)[1]
+    assert ps.RenderedQuerySet(listed, rendering).count() == listed.count()
+
+
+@on_postgresql
+def test_a_looked_up_relation_and_its_children_come_with_the_row(office):
+    listed = OvertimeRequest.objects.order_by("start_at", "id")
+    with CaptureQueriesContext(connection) as queries:
+        rendered = ps.RenderedQuerySet(listed, LOOKED_UP)[0:10]
+
+    assert len(queries) == 1
+    decided = next(row for row in rendered if row["id"] == office["rows"][0].pk)
+    assert decided["rejected_by"] == {"id": office["boss"].pk, "username": office["boss"].username}
+    assert [item["id"] for item in decided["breaks"]] == list(
+        office["rows"][0].breaks.order_by("id").values_list("id", flat=True)
+    )
