@@ -16,7 +16,6 @@ import shutil
 import ssl
 import subprocess
 import sys
-import time
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -26,7 +25,7 @@ from websockets.asyncio.client import connect
 
 from api.accounts.auth.tokens import issue_local_tokens
 from api.common.client import ClientInfo
-from conftest import REPO_ROOT, free_port, require_service, wait_for_port
+from conftest import free_port, require_service, wait_for_port
 from tests.factories import PASSWORD, make_user
 from tests.live import DaphneProcess, server_environment
 from tests.test_nginx import TEMPLATE, render, self_signed_certificate
@@ -39,34 +38,22 @@ pytestmark = [
 
 
 def start_daphne_with_access_log(port: int, root: Path, **env: str) -> DaphneProcess:
-    env.setdefault("TRUSTED_PROXY_COUNT", "1")
     """The web process as the Dockerfile runs it (backend.serve, Daphne's arguments) plus
     --access-log to a file."""
-    console = root / "daphne-console.log"
-    process = subprocess.Popen(
-        [
+    env.setdefault("TRUSTED_PROXY_COUNT", "1")
+    server = DaphneProcess(
+        port=port,
+        process=None,
+        log_path=root / "daphne-console.log",
+        command=[
             sys.executable, "-m", "backend.serve", "-b", "127.0.0.1", "-p", str(port),
             "--access-log", str(root / "daphne-access.log"),
             "backend.asgi:application",
         ],
-        cwd=REPO_ROOT,
         env=server_environment(**env),
-        stdout=console.open("wb"),
-        stderr=subprocess.STDOUT,
     )  # fmt: skip
-    server = DaphneProcess(port=port, process=process, log_path=console)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"daphne exited early:\n{server.log()}")
-        try:
-            if httpx.get(f"{server.url}/api/health/live/", timeout=1).status_code == 200:
-                return server
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    server.stop()
-    raise TimeoutError(f"daphne did not answer on {server.url}:\n{server.log()}")
+    server._launch()  # answering on /api/health/live/ before this returns
+    return server
 
 
 class Stack:

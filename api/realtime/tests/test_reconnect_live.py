@@ -53,7 +53,12 @@ class Reconnecting:
             # sees that whenever an event happens to).
             await self.read_until(lambda m: m["type"] == "subscribed")
             await self.read_until(lambda m: m["stream"] == "board" and m["sequence"] is not None)
+            live = self.sequences[-1]
             await self.ws.send(json.dumps({"type": "resume", "streams": {"board": position}}))
+            # Its replay sends that event again. Waited for here: a connection closed
+            # before a slow replay reached it would leave the repeat untold, and the
+            # next connection resumes past it.
+            await self.read_until(lambda m: m["stream"] == "board" and m["sequence"] == live)
 
     def take(self, message: dict) -> None:
         if message["type"] == "error":
