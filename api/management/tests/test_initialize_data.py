@@ -7,6 +7,7 @@ from datetime import datetime
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -37,17 +38,28 @@ DECIDED_BY = ("first_approved_by", "second_approved_by", "rejected_by")
 VOLATILE = {"UserActivityLog", "UserSession", "LoginAttempt"}
 
 
-@pytest.fixture
-def demo(tmp_path, monkeypatch):
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    """One demo run for the whole module, in a transaction that every test runs inside
+    (pytest-django wraps each in savepoints of it and rolls them back) and that is
+    rolled back once the module is done: the tests read what one run wrote, and
+    those that run it again (the fixture's value) do so inside their own savepoint.
+    A run is ~15 s here; once per test it was the module's whole cost."""
     from api.management.commands import initialize_data as command
-
-    monkeypatch.setattr(command, "DEMO_PASSWORD_FILE", tmp_path / "pw")
 
     def run():
         call_command("initialize_data", "--demo", verbosity=0)
 
-    run()
-    return run
+    with pytest.MonkeyPatch.context() as patch, django_db_blocker.unblock():
+        patch.setattr(command, "DEMO_PASSWORD_FILE", tmp_path_factory.mktemp("demo") / "pw")
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            run()
+            yield run
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 def snapshot() -> dict[str, list[tuple]]:
