@@ -32,10 +32,12 @@ converters) keep the three-query path, as SQLite always does.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import cached_property
 
+import psycopg
 from django.core.exceptions import EmptyResultSet, FieldDoesNotExist
 from django.db import connections
 from django.db.models import QuerySet
@@ -147,7 +149,7 @@ class PageStatement:
         except EmptyResultSet:
             return []
         (head, tail), render, bundled = self._written
-        with connections[page.db].cursor() as cursor:
+        with _cursor(connections[page.db], prepared=not params) as cursor:
             cursor.execute(f"{head}{inner}{tail}", params)
             fetched = cursor.fetchall()
         if bundled and fetched:
@@ -206,6 +208,45 @@ class PageStatement:
 
     def __repr__(self) -> str:
         return f"PageStatement({self.rendering.model.__name__})"
+
+
+def _cursor(connection, *, prepared: bool):
+    """Django's cursor; for a statement without parameters, one that has PostgreSQL
+    keep its plan (a server-side prepared statement, per connection).
+
+    A page's statement plans in 0.4-1.2 ms here and runs in about as long, page after
+    page the same text. The settings keep psycopg from preparing anything (a generic
+    plan for a statement with parameters ignores their values and once sorted 100,000
+    rows for a 50-row page); a statement without parameters has nothing a generic
+    plan could ignore: its prepared plan is the one it would get each time. Such pages
+    are an unfiltered list of a reader who sees every row (LIMIT and OFFSET are part
+    of the text), each page size and number its own statement, at most
+    `prepared_max` (psycopg's 100) per connection."""
+    if not prepared:
+        return connection.cursor()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        # Logged, wrapped and counted as any of Django's cursors are.
+        raw = _PreparingCursor(connection.connection)
+        if connection.queries_logged:
+            return connection.make_debug_cursor(raw)
+        return connection.make_cursor(raw)
+
+
+class _PreparingCursor(psycopg.Cursor):
+    """Binds on the server and prepares what it runs (Django's cursors bind on the
+    client, which cannot prepare)."""
+
+    def execute(self, query, params=None, **kwargs):
+        connection = self.connection
+        threshold = connection.prepare_threshold
+        # None (never prepare) refuses prepare=True as well; a threshold no statement
+        # reaches prepares only what asks to be.
+        connection.prepare_threshold = sys.maxsize
+        try:
+            return super().execute(query, params, prepare=True)
+        finally:
+            connection.prepare_threshold = threshold
 
 
 class _StatementRow:

@@ -154,6 +154,31 @@ def test_a_page_is_one_query_whatever_its_length(office, client_for, page_size):
     assert "json_agg" in pages[0]
 
 
+def prepared_pages() -> list[str]:
+    """The page statements this session's PostgreSQL keeps prepared."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [text for (text,) in cursor.fetchall() if "WITH ORDINALITY" in text]
+
+
+@on_postgresql
+def test_a_page_without_parameters_keeps_its_plan_one_with_parameters_does_not(office, client_for):
+    client = client_for(office["boss"])  # sees every row: no scope parameter
+    before = prepared_pages()
+    for _ in range(3):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"{URL}?page_size=3", HTTP_CACHE_CONTROL="no-cache")
+        assert response.status_code == 200
+        assert len([q for q in queries if "WITH ORDINALITY" in q["sql"]]) == 1  # still logged
+    kept = [text for text in prepared_pages() if text not in before]
+    assert len(kept) == 1  # prepared once, run three times
+    assert "LIMIT 3" in kept[0]
+
+    client.get(f"{URL}?page_size=3&search=dinner", HTTP_CACHE_CONTROL="no-cache")
+    client_for(office["staff"]).get(f"{URL}?page_size=3", HTTP_CACHE_CONTROL="no-cache")
+    assert [text for text in prepared_pages() if text not in before] == kept
+
+
 @on_postgresql
 def test_an_empty_page_sends_no_page_query(office, client_for):
     client = client_for(office["boss"])
