@@ -47,8 +47,8 @@ def bench_environment(**overrides: str) -> dict[str, str]:
     return env
 
 
-def setup_django() -> None:
-    os.environ.update(bench_environment())
+def setup_django(**overrides: str) -> None:
+    os.environ.update(bench_environment(**overrides))
     sys.path.insert(0, str(REPO_ROOT))
     import django
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import math
 import os
 import random
 import subprocess
@@ -391,7 +392,10 @@ def main() -> int:
     import tempfile
 
     harness.ensure_database()
-    harness.setup_django()
+    # The clients' access tokens are issued once, here, before the run: they must
+    # outlast it (a 2-hour run outlived the benchmarks' 120 minutes in its last
+    # minute, and every socket was closed 4401 and every request refused).
+    harness.setup_django(JWT_ACCESS_MINUTES=str(math.ceil(MINUTES) + 60))
     world = prepare()
     servers = [harness.start_daphne(port, cpu=n) for n, port in enumerate(PORTS)]
     schedule_dir = tempfile.mkdtemp(prefix="soak-beat-")
