@@ -358,21 +358,12 @@ def _read_as_plain_json(field, alias: str, connection) -> bool:
     nothing else: parsed as part of the row's JSON, the value is the same."""
     if field.get_internal_type() != "JSONField" or field.decoder is not None:
         return False
-    expression = Col(alias, field)
-    found = [
-        *connection.ops.get_db_converters(expression),
-        *expression.get_db_converters(connection),
-    ]
-    return found == [field.from_db_value]
+    return _db_converters(field, alias, connection)[1] == [field.from_db_value]
 
 
 def _converter(field, alias: str, connection) -> Callable | None:
     """The converters the ORM applies to this column's values, as one function."""
-    expression = Col(alias, field)
-    found = [
-        *connection.ops.get_db_converters(expression),
-        *expression.get_db_converters(connection),
-    ]
+    expression, found = _db_converters(field, alias, connection)
     if not found:
         return None
 
@@ -382,6 +373,15 @@ def _converter(field, alias: str, connection) -> Callable | None:
         return value
 
     return convert
+
+
+def _db_converters(field, alias: str, connection) -> tuple[Col, list[Callable]]:
+    """The column's expression and the converters the ORM applies to its values."""
+    expression = Col(alias, field)
+    return expression, [
+        *connection.ops.get_db_converters(expression),
+        *expression.get_db_converters(connection),
+    ]
 
 
 def _child_sources(field: Many | Brief) -> tuple[str, ...]:
