@@ -28,10 +28,10 @@ from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotModified
 from django.http.response import HttpResponseBase
 from django.utils.http import parse_etags
-from rest_framework.renderers import JSONRenderer
 
 from api.common.cache import CACHE_ERRORS, cache_unavailable
 from api.common.generations import generation_key, generations_in
+from api.common.renderers import JSONRenderer
 from api.common.representation import Rendering
 
 

@@ -22,7 +22,7 @@ REST_FRAMEWORK = {
         "api.accounts.auth.authentication.ExternalJWTAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["api.common.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
         "api.common.parsers.JSONParser",
         "rest_framework.parsers.MultiPartParser",
