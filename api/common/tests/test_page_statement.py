@@ -180,6 +180,17 @@ def test_a_page_without_parameters_keeps_its_plan_one_with_parameters_does_not(o
 
 
 @on_postgresql
+@pytest.mark.parametrize("query", ["?page_size=3", "?page_size=3&search=dinner"])
+def test_the_statements_own_timestamp_loader_stays_on_its_cursor(office, client_for, query):
+    # Prepared (no parameter) and not: neither leaves psycopg's loader to the ORM,
+    # whose timestamps keep Django's zone object.
+    response = client_for(office["boss"]).get(URL + query, HTTP_CACHE_CONTROL="no-cache")
+    assert response.status_code == 200
+    read = OvertimeRequest.objects.order_by("id").first().start_at
+    assert read.tzinfo is connection.timezone
+
+
+@on_postgresql
 def test_an_empty_page_sends_no_page_query(office, client_for):
     client = client_for(office["boss"])
     client.get(URL)
