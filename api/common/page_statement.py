@@ -45,7 +45,15 @@ from django.db.models.expressions import Col
 from django.utils import timezone
 from psycopg.types.datetime import TimestamptzLoader
 
-from api.common.representation import Brief, Field, Many, PageRenderer, Rendering, page_renderer
+from api.common.representation import (
+    Brief,
+    Field,
+    Many,
+    PageRenderer,
+    Rendering,
+    decimal,
+    page_renderer,
+)
 
 # Field types whose values JSON carries unchanged (ints, strings, booleans) or that
 # are read back exactly (a timestamp with time zone: ISO 8601 with its offset).
@@ -173,6 +181,7 @@ class PageStatement:
         # (read as Django reads them: parsed, with the default decoder) and each
         # relation's rows.
         bundle, bundled = [], {}
+        decimals, as_text = _decimal_columns(self.rendering.fields), set()
         for column in self.rendering.columns():
             sql, field, alias = joins.column(column)
             if _read_as_plain_json(field, alias, connection):
@@ -180,6 +189,11 @@ class PageStatement:
                 bundle.append(sql)
                 continue
             index[column] = len(selected)
+            if column in decimals and _text_is_str_of_decimal(field, alias, connection):
+                # PostgreSQL's text of the value is what `decimal` writes of it.
+                as_text.add(column)
+                selected.append(f"{sql}::text")
+                continue
             selected.append(sql)
             if (convert := _converter(field, alias, connection)) is not None:
                 converters[column] = convert
@@ -204,7 +218,7 @@ class PageStatement:
                 "ORDER BY page.position",
             ]
         )
-        source = _StatementRow(index, converters, bundled, bundle_at=len(selected) - 1)
+        source = _StatementRow(index, converters, bundled, len(selected) - 1, as_text)
         return (head, tail), page_renderer(self.rendering, source), bool(bundle)
 
     def __repr__(self) -> str:
@@ -277,9 +291,17 @@ class _StatementRow:
         converters: dict[str, Callable],
         bundled: dict[str, int],
         bundle_at: int,
+        as_text: set[str],
     ):
         self.index, self.converters = index, converters
         self.bundled, self.bundle_at = bundled, bundle_at
+        self.as_text = as_text
+
+    def formatted(self, field: Field, prefix: str) -> str | None:
+        path = prefix + field.sources[0]
+        if field.format is decimal and len(field.sources) == 1 and path in self.as_text:
+            return f"row[{self.index[path]}]"
+        return None
 
     def column(self, name: str, names: dict) -> str:
         if name in self.bundled:
@@ -314,6 +336,9 @@ class _JSONRow:
 
     def __init__(self, var: str, model, sources: tuple[str, ...]):
         self.var, self.model, self.sources = var, model, sources
+
+    def formatted(self, field: Field, prefix: str) -> str | None:
+        return None  # JSON carries no decimals (a relation with them has its own query)
 
     def column(self, name: str, names: dict) -> str:
         value = f"{self.var}[{self.sources.index(name)}]"
@@ -398,6 +423,30 @@ def _db_converters(field, alias: str, connection) -> tuple[Col, list[Callable]]:
         *connection.ops.get_db_converters(expression),
         *expression.get_db_converters(connection),
     ]
+
+
+def _decimal_columns(fields, prefix: str = "") -> set[str]:
+    """The columns (`.values()` paths) the rendering writes with `decimal`, alone."""
+    found: set[str] = set()
+    for field in fields:
+        if isinstance(field, Brief) and field.joined:
+            found |= _decimal_columns(field.fields, f"{prefix}{field.name}__")
+        elif isinstance(field, Field) and field.format is decimal and len(field.sources) == 1:
+            found.add(prefix + field.sources[0])
+    return found
+
+
+def _text_is_str_of_decimal(field, alias: str, connection) -> bool:
+    """Whether PostgreSQL's text of this column is `str()` of the Decimal the ORM
+    reads. A numeric's text never has an exponent; `str(Decimal)` writes one below
+    1e-6 (`0.0000000` is `0E-7`), which a scale of at most 6 never reaches. NaN and
+    the infinities are written alike."""
+    return (
+        field.get_internal_type() == "DecimalField"
+        and field.decimal_places is not None
+        and field.decimal_places <= 6
+        and not _db_converters(field, alias, connection)[1]
+    )
 
 
 def _child_sources(field: Many | Brief) -> tuple[str, ...]:

@@ -208,6 +208,11 @@ class DictRows:
     def column(self, name: str, names: dict) -> str:
         return f"{self.var}[{name!r}]"
 
+    def formatted(self, field: Field, prefix: str) -> str | None:
+        """The field's formatted value where the source already holds it; None: the
+        generated code formats `column(...)` itself."""
+        return None
+
     def many(self, field: Many, names: dict) -> tuple[str, DictRows]:
         child = DictRows(f"c{len(names)}")
         names[child.var] = None  # reserved
@@ -263,6 +268,8 @@ def _expression(field, source, prefix: str, names: dict, top: bool) -> str:
         related, child = source.looked_up(field, names)
         shown = _display(field.fields, child, "", names)
         return f"(None if ({child.var} := {related}) is None else {shown})"
+    if field.format is not None and (written := source.formatted(field, prefix)) is not None:
+        return written
     keys = [source.column(prefix + name, names) for name in field.sources]
     if field.format is None:
         return keys[0]

@@ -5,6 +5,7 @@ query however long the page is."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -254,6 +255,47 @@ def test_any_rendering_reads_the_rows_the_three_query_path_reads(office, renderi
     assert ps.RenderedQuerySet(listed, rendering)[0:4] == rendering.render_rows(rows)
     assert ps.RenderedQuerySet(listed, rendering)[1] == rendering.render_rows(rows)[1]
     assert ps.RenderedQuerySet(listed, rendering).count() == listed.count()
+
+
+# Decimals of the row and of a joined relation: read as PostgreSQL's text of them.
+WITH_DECIMAL_TEXT = r.Rendering(
+    OvertimeRequest,
+    (
+        r.Field("id"),
+        r.decimal_field("net_hours"),
+        r.decimal_field("compensation_hours"),
+        r.Brief(
+            "regulation",
+            OvertimeRegulation,
+            (r.Field("id"), r.decimal_field("max_hours_per_day")),
+        ),
+    ),
+)
+
+
+@on_postgresql
+@pytest.mark.parametrize(
+    ("net", "compensation"),
+    [
+        (Decimal("0.00"), None),
+        (Decimal("1.50"), Decimal("-0.25")),
+        (Decimal("9999.99"), Decimal("1234.50")),
+        (Decimal("7"), Decimal("0.1")),
+    ],
+)
+def test_decimals_read_as_text_are_what_decimal_writes(office, net, compensation):
+    listed = OvertimeRequest.objects.order_by("-id")
+    listed.update(total_hours=net, break_hours=0, net_hours=net, compensation_hours=compensation)
+    OvertimeRegulation.objects.update(max_hours_per_day=Decimal("0.5"))
+    rows = list(listed.values(*WITH_DECIMAL_TEXT.columns())[0:4])
+
+    with CaptureQueriesContext(connection) as queries:
+        page = ps.RenderedQuerySet(listed, WITH_DECIMAL_TEXT)[0:4]
+
+    assert page == WITH_DECIMAL_TEXT.render_rows(rows)
+    assert page[0]["net_hours"] == str(net.quantize(Decimal("0.01")))
+    (statement,) = [q["sql"] for q in queries if "WITH ORDINALITY" in q["sql"]]
+    assert statement.count("::text") == 3
 
 
 @on_postgresql
