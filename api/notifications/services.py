@@ -50,12 +50,15 @@ def notification_data(resource: str, id: int, **extra: Any) -> dict[str, Any]:
 
 
 def _rows(
-    recipient_ids: Iterable[int], *, kind: str, title: str, message: str, data, actor_id
+    recipient_ids: Iterable[int], *, kind: str, title: str, message: str, data, actor
 ) -> list[Notification]:
+    actor_id = getattr(actor, "pk", None)
     rows = [
         Notification(
             recipient_id=recipient_id,
-            actor_id=actor_id,
+            # The actor as given, not only its id: the payload shows them, and
+            # reading them back was one more query per notification.
+            actor=actor,
             kind=kind,
             title=title[:200],
             message=message,
@@ -91,7 +94,7 @@ def notifications_create(
         title=title,
         message=message,
         data=data,
-        actor_id=getattr(actor, "pk", None),
+        actor=actor,
     )
     _announce(created)
     return created
@@ -102,7 +105,7 @@ def _stored(*, actor: User, **row) -> Callable[[list[int]], dict[int, dict]]:
     and renders each as `_announce` does."""
 
     def store_and_render(recipient_ids: list[int]) -> dict[int, dict]:
-        created = _rows(recipient_ids, actor_id=getattr(actor, "pk", None), **row)
+        created = _rows(recipient_ids, actor=actor, **row)
         return {notification.recipient_id: _payload(notification) for notification in created}
 
     return store_and_render

@@ -84,7 +84,8 @@ def employee_for(*, user: User, employee: Employee | None) -> Employee:
 def locked(overtime_request: OvertimeRequest) -> OvertimeRequest:
     return (
         OvertimeRequest.objects.select_for_update(of=("self",))
-        .select_related("employee")
+        # The owner is who most steps notify: read with the row, locked alone.
+        .select_related("employee__user")
         .get(pk=overtime_request.pk)
     )
 
