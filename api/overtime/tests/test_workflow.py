@@ -311,3 +311,40 @@ def test_list_query_count_does_not_depend_on_page_size(
     assert response.status_code == 200
     assert len(response.json()["results"]) == page_size
     assert len(captured.captured_queries) == expected
+
+
+def test_an_approval_costs_the_same_queries_whatever_the_owners_history(team):
+    from datetime import timedelta
+
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import make_overtime
+
+    def approval_queries(hours) -> int:
+        draft = create(team["employee"], hours=hours, submit=True)
+        with CaptureQueriesContext(connection) as queries:
+            response = act(team["admin"], draft["id"], "approve")
+        assert response.status_code == 200, response.content
+        assert response.json()["first_approved_by"]["id"] == team["users"]["admin"].pk
+        return len(queries)
+
+    approval_queries((6, 7))  # the admin's session records its first activity
+    short = approval_queries((7, 8))
+    employee = team["users"]["employee"].employee
+    first = timezone.now().replace(microsecond=0) - timedelta(days=400)
+    for day in range(40):
+        make_overtime(
+            employee=employee,
+            start_at=first + timedelta(days=day),
+            end_at=first + timedelta(days=day, hours=1),
+            status=OvertimeStatus.APPROVED,
+        )
+    long = approval_queries((8, 9))
+
+    assert long == short
+    if connection.vendor == "postgresql":
+        # Found, locked with its owner, saved, audited, the owner notified (row,
+        # unread count, event), answered: no user read back for the notification.
+        assert short == 13
+    notification = Notification.objects.filter(kind=NotificationKind.OVERTIME_APPROVED).latest("id")
+    assert notification.actor_id == team["users"]["admin"].pk
