@@ -1,18 +1,19 @@
 """The overtime request life cycle through the API: who may do what, in which state,
 what is recorded, who is told."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from api.accounts.roles import Role
 from api.audit.models import UserActivityLog
 from api.notifications.models import Notification, NotificationKind
 from api.overtime.models import OvertimeStatus
-from tests.factories import make_department, make_regulation, make_user
+from tests.factories import make_department, make_overtime, make_regulation, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -314,12 +315,6 @@ def test_list_query_count_does_not_depend_on_page_size(
 
 
 def test_an_approval_costs_the_same_queries_whatever_the_owners_history(team):
-    from datetime import timedelta
-
-    from django.test.utils import CaptureQueriesContext
-
-    from tests.factories import make_overtime
-
     def approval_queries(hours) -> int:
         draft = create(team["employee"], hours=hours, submit=True)
         with CaptureQueriesContext(connection) as queries:
