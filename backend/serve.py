@@ -8,6 +8,12 @@ alone stops at once on SIGTERM: requests in flight are reset, a POST through ngi
 
 1. Stop listening. Connecting is refused from then on, so nginx hands new requests to
    the other replica (nginx/templates/default.conf.template, proxy_next_upstream).
+   Closing a listening socket resets the connections the kernel completed and queued
+   for it, and nginx may have written a POST on one (then it answers 502, as it does
+   not repeat a POST it has sent). So, on Linux, the socket first drops new
+   connection attempts (a socket filter that discards SYNs), takes in what the
+   kernel already queued, and closes a moment later: a client whose SYN was dropped
+   sends it again after about a second, is refused, and nginx tries the other one.
 2. Close every WebSocket with 1012 ("service restart"): clients reconnect, through
    nginx to the other replica, and come back from their last sequences (docs/realtime.md).
 3. Answer every request already received, with `Connection: close`, so each keep-alive
@@ -36,10 +42,15 @@ from daphne.server import Server
 from daphne.ws_protocol import WebSocketProtocol
 from twisted.internet import reactor, tcp
 
+from backend.handshakes import refuse_new_handshakes
+
 logger = logging.getLogger("backend.serve")
 
 SERVICE_RESTART = 1012  # WebSocket close code: "come back in a moment"
 CHECK_EVERY_SECONDS = 0.1
+# Between refusing new handshakes and closing the port: what had sent its SYN before
+# completes its handshake (one round trip) and is taken in.
+HANDSHAKES_SETTLE_SECONDS = 0.2
 
 
 class DrainingServer(Server):
@@ -53,6 +64,7 @@ class DrainingServer(Server):
         super().__init__(*args, **kwargs)
         self.grace_seconds = max(0.0, float(settings.SHUTDOWN_GRACE_SECONDS))
         self.ports = []
+        self.listening = True
         self.draining = False
         self.deadline = 0.0
         self.cut_short = False
@@ -86,24 +98,32 @@ class DrainingServer(Server):
             name,
             self.grace_seconds,
         )
+        held_back = [refuse_new_handshakes(port.socket) for port in self.ports]
+        if self.ports and all(held_back):
+            # Still listening: the reactor takes in the handshakes that complete now.
+            reactor.callLater(HANDSHAKES_SETTLE_SECONDS, self._close_ports)
+        else:
+            self._close_ports()
+        self._check()
+
+    def _close_ports(self) -> None:
         for port in self.ports:
             # Closing the listening socket resets the connections waiting in the
-            # kernel's backlog, and nginx may have written a request on one (a POST it
-            # would not repeat): take them in first, then close it right away.
+            # kernel's backlog: take them in first, then close it right away.
             # Twisted's stopListening() closes it only on the loop's next turn, with
-            # the kernel completing new connections meanwhile; shutdown() refuses them
-            # from this moment on.
+            # the kernel completing new connections meanwhile (where SYNs are not
+            # held back); shutdown() refuses them from this moment on.
             port.doRead()
             with contextlib.suppress(OSError):
                 port.socket.shutdown(socket.SHUT_RDWR)
             port.stopListening()
-        self._check()
+        self.listening = False
 
     def _check(self) -> None:
         self._close_websockets()
         unfinished = sum(1 for details in self.connections.values() if _unfinished(details))
         open_http = self._open_http_connections()
-        if not unfinished and not open_http:
+        if not unfinished and not open_http and not self.listening:
             logger.info("drained: exiting")
             self.stop()
         elif time.monotonic() >= self.deadline:
