@@ -15,12 +15,23 @@ from functools import cached_property, partial
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from api.common.cache import CACHE_ERRORS, cache_unavailable
 from api.common.generations import generation_key, generations_in
+
+
+class ListPage(Page):
+    """Iterates its rows as the list they are: Page's inherited Sequence iteration
+    indexes them one at a time through `__getitem__` and its checks (DRF takes
+    `list(page)` of every page)."""
+
+    def __iter__(self):
+        if not isinstance(self.object_list, list):
+            self.object_list = list(self.object_list)
+        return iter(self.object_list)
 
 
 class CachedCountPaginator(Paginator):
@@ -32,6 +43,9 @@ class CachedCountPaginator(Paginator):
         # Who asks, through which view, with which filters: with the model's write
         # generation that determines the count, without compiling SQL to hash it.
         self.scope_key = scope_key
+
+    def _get_page(self, *args, **kwargs) -> ListPage:
+        return ListPage(*args, **kwargs)
 
     @cached_property
     def count(self) -> int:

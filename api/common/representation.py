@@ -235,19 +235,31 @@ def page_renderer(rendering: Rendering, source) -> PageRenderer:
     text = "\n".join(
         [
             "def render(rows, tz, many, looked_up):",
-            "    seen = {}",
-            "    def at(value, tz):",
-            "        seen[value] = text = iso(value, tz)",
-            "        return text",
+            "    seen = TimestampMemo(tz)",
             f"    return [{row} for row in rows]",
             "",
         ]
     )
     namespace = {key: value for key, value in names.items() if value is not None}
-    namespace["iso"] = iso
+    namespace["TimestampMemo"] = TimestampMemo
     code = compile(text, f"<rendering of {rendering.model.__name__}>", "exec")
     exec(code, namespace)  # noqa: S102 - text written above from the declaration only
     return namespace["render"]
+
+
+class TimestampMemo(dict):
+    """A page's formatted timestamps: `memo[value]` formats a value the first time it
+    is asked for (a dict miss calls `__missing__`), then it is one subscript."""
+
+    __slots__ = ("tz",)
+
+    def __init__(self, tz):
+        super().__init__()
+        self.tz = tz
+
+    def __missing__(self, value: datetime) -> str:
+        self[value] = text = iso(value, self.tz)
+        return text
 
 
 def _display(fields, source, prefix: str, names: dict, top: bool = False) -> str:
@@ -277,7 +289,7 @@ def _expression(field, source, prefix: str, names: dict, top: bool) -> str:
         # Unset timestamps (many) are no call; one that recurs on the page (a shift's
         # start, shared by a team) is formatted once: ~1.9 us a value on this CPU,
         # against one dict lookup. The page's own memo, written while it is rendered.
-        return f"(None if (t := {keys[0]}) is None else (seen.get(t) or at(t, tz)))"
+        return f"(None if (t := {keys[0]}) is None else seen[t])"
     formatter = f"f{len(names)}"
     names[formatter] = field.format
     return f"{formatter}({', '.join(keys)})"
