@@ -63,3 +63,15 @@ def test_counts_are_per_user_and_per_filter(client_for, small_threshold):
     assert client_for(alice).get(URL).json()["count"] == 3
     assert client_for(bob).get(URL).json()["count"] == 1
     assert client_for(alice).get(URL, {"search": "a"}).json()["count"] == 1
+
+
+def test_a_page_iterates_its_rows_as_the_list_they_are():
+    from api.common.pagination import CachedCountPaginator, ListPage
+
+    rows = [{"id": n} for n in range(7)]
+    page = CachedCountPaginator(rows, 3, known=7).page(2)
+    assert isinstance(page, ListPage)
+    assert list(page) == [{"id": 3}, {"id": 4}, {"id": 5}]
+    # A lazy object list (a generator's page) is read once and kept, as Page does.
+    lazy = ListPage((row for row in rows[:2]), 1, None)
+    assert list(lazy) == rows[:2] == list(lazy)

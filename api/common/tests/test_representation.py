@@ -70,3 +70,16 @@ def test_rows_and_instances_render_alike(django_assert_num_queries):
         rendered = OVERTIME_REQUEST.render_rows(rows)
     assert {item["id"]: item for item in rendered} == expected
     assert expected[with_project.pk]["project"]["id"] == with_project.project_id
+
+
+def test_a_pages_timestamp_memo_formats_each_value_once_in_the_zone_it_was_given():
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    jakarta = ZoneInfo("Asia/Jakarta")
+    start = datetime(2026, 12, 1, 11, 0, tzinfo=UTC)
+    memo = r.TimestampMemo(jakarta)
+    assert memo[start] == "2026-12-01T18:00:00+07:00" == r.iso(start, jakarta)
+    assert memo[start] is memo[start]  # formatted once, then looked up
+    assert r.TimestampMemo(UTC)[start] == "2026-12-01T11:00:00Z"
+    assert len(memo) == 1
