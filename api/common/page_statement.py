@@ -38,6 +38,7 @@ from datetime import datetime
 from functools import cached_property
 
 import psycopg
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet, FieldDoesNotExist
 from django.db import connections
 from django.db.models import QuerySet
@@ -161,12 +162,30 @@ class PageStatement:
         with _cursor(connections[page.db], prepared=not params) as cursor:
             cursor.execute(f"{head}{inner}{tail}", params)
             fetched = cursor.fetchall()
-        if bundled and fetched:
+        tz = timezone.get_current_timezone()
+        memo = self.rendered_rows
+        keys = [(tz, row) for row in fetched]
+        try:
+            rendered = [memo.get(key) for key in keys]
+        except TypeError:  # a value that cannot be a key (a list, say): render them all
+            rendered, memo = [None] * len(fetched), _REMEMBERS_NOTHING
+        new = [index for index, row in enumerate(rendered) if row is None]
+        if not new:
+            return rendered
+        fresh = [fetched[index] for index in new]
+        if bundled:
             # Every row's JSON (its relations, its JSON fields) in one parse: ~95
             # small json.loads calls a page cost more than the parsing itself.
-            parsed = json.loads("[" + ",".join([row[-1] for row in fetched]) + "]")
-            fetched = [(*row[:-1], values) for row, values in zip(fetched, parsed, strict=True)]
-        return render(fetched, timezone.get_current_timezone(), None, None)
+            parsed = json.loads("[" + ",".join([row[-1] for row in fresh]) + "]")
+            fresh = [(*row[:-1], values) for row, values in zip(fresh, parsed, strict=True)]
+        for index, row in zip(new, render(fresh, tz, None, None), strict=True):
+            rendered[index] = row
+            memo.put(keys[index], row)
+        return rendered
+
+    @cached_property
+    def rendered_rows(self) -> RenderedRows:
+        return RenderedRows(settings.PAGE_ROWS_REMEMBERED)
 
     @cached_property
     def _written(self) -> tuple[tuple[str, str], PageRenderer, bool]:
@@ -223,6 +242,50 @@ class PageStatement:
 
     def __repr__(self) -> str:
         return f"PageStatement({self.rendering.model.__name__})"
+
+
+class RenderedRows:
+    """The rows this process rendered lately, by what the statement read for them and
+    the zone they were written in: a row read again unchanged is not rendered again.
+
+    A rendered row is a pure function of its statement row (every column the
+    rendering shows, its relations' rows and JSON fields in the JSON that ends it)
+    and the reader's zone, so the key holds everything the output depends on: a row
+    that changed in any shown value, or in a related row it shows, is a new key.
+    Which rows a reader gets, and their freshness, stay the statement's: each page
+    still reads its rows from the database. What it saves is the Python that writes
+    them. Pages are rebuilt when any row of six models is written (the list cache's
+    generations), and most rows of a page rebuilt that way did not change.
+
+    Bounded: at most `capacity` rows in each of two generations; when the recent
+    one is full it becomes the older one and the oldest is dropped, and a row found
+    in the older one moves to the recent one (an LRU's effect, at a dict's cost).
+    The rendered dicts are shared by every page that shows the row: read-only.
+    Thread-safe under the GIL: each step is one dict operation."""
+
+    def __init__(self, capacity: int):
+        self.capacity = capacity
+        self.recent: dict = {}
+        self.older: dict = {}
+
+    def get(self, key):
+        found = self.recent.get(key)
+        if found is None and (found := self.older.get(key)) is not None:
+            self.put(key, found)
+        return found
+
+    def put(self, key, rendered: dict) -> None:
+        if self.capacity <= 0:
+            return
+        if len(self.recent) >= self.capacity:
+            self.older, self.recent = self.recent, {}
+        self.recent[key] = rendered
+
+    def clear(self) -> None:
+        self.recent, self.older = {}, {}
+
+
+_REMEMBERS_NOTHING = RenderedRows(capacity=0)
 
 
 def _cursor(connection, *, prepared: bool):

@@ -93,6 +93,11 @@ COUNT_CACHE_SECONDS = env.int("COUNT_CACHE_SECONDS", default=60)
 # query until a row they show changes, or this many seconds (api/common/list_cache.py).
 # 0 turns it off.
 LIST_CACHE_SECONDS = env.int("LIST_CACHE_SECONDS", default=60)
+# Rows of the overtime list a process keeps rendered, by the values they were
+# rendered from (api/common/page_statement.py): a page rebuilt after a write renders
+# only its rows that changed. Two generations of this many rows (~3.7 KB a row: the
+# default holds at most ~7.5 MB a process); 0 turns it off.
+PAGE_ROWS_REMEMBERED = env.int("PAGE_ROWS_REMEMBERED", default=1000)
 
 # ISO 4217 code used when a purchase request does not name one.
 DEFAULT_CURRENCY = env.str("DEFAULT_CURRENCY", default="IDR")

@@ -310,3 +310,132 @@ def test_a_looked_up_relation_and_its_children_come_with_the_row(office):
     assert [item["id"] for item in decided["breaks"]] == list(
         office["rows"][0].breaks.order_by("id").values_list("id", flat=True)
     )
+
+
+# ------------------------------------------------------------- rows read again unchanged
+
+
+def test_remembered_rows_keep_two_generations_and_move_what_is_used_to_the_recent_one():
+    remembered = ps.RenderedRows(capacity=2)
+    remembered.put("a", {"a": 1})
+    remembered.put("b", {"b": 1})
+    remembered.put("c", {"c": 1})  # the recent generation was full: a and b are older now
+
+    assert remembered.get("a") == {"a": 1}  # found in the older one: recent again
+    remembered.put("d", {"d": 1})  # recent (c, a) full: it becomes the older one, b goes
+    assert remembered.get("b") is None
+    assert [remembered.get(key) for key in "acd"] == [{"a": 1}, {"c": 1}, {"d": 1}]
+    assert len(remembered.recent) + len(remembered.older) <= 2 * remembered.capacity
+
+
+def test_a_capacity_of_zero_remembers_nothing():
+    remembered = ps.RenderedRows(capacity=0)
+    remembered.put("a", {"a": 1})
+    assert remembered.get("a") is None
+
+
+def remembered_page(client, query="?page_size=50"):
+    response = client.get(URL + query, HTTP_CACHE_CONTROL="no-cache")
+    assert response.status_code == 200, response.content
+    return response.content
+
+
+@on_postgresql
+def test_a_row_read_again_unchanged_is_not_rendered_again(office, client_for, monkeypatch):
+    statement = ps.page_statement(OVERTIME_REQUEST, "default")
+    statement.rendered_rows.clear()
+    client = client_for(office["boss"])
+    first = remembered_page(client)
+    (head_tail, render, bundled) = statement._written
+    rendered_rows = []
+
+    def counting(rows, *args):
+        rendered_rows.extend(rows)
+        return render(rows, *args)
+
+    monkeypatch.setitem(statement.__dict__, "_written", (head_tail, counting, bundled))
+    with CaptureQueriesContext(connection) as queries:
+        again = remembered_page(client)
+
+    assert again == first
+    assert rendered_rows == []
+    assert [q["sql"] for q in queries if "WITH ORDINALITY" in q["sql"]]  # still read
+
+
+@on_postgresql
+@pytest.mark.parametrize(
+    "change",
+    [
+        "status",
+        "employee name",
+        "department name",
+        "project name",
+        "break note",
+        "break added",
+        "decision maker name",
+        "regulation verdict",
+    ],
+)
+def test_a_row_whose_shown_values_changed_is_rendered_anew(office, client_for, monkeypatch, change):
+    """Whatever a row shows changes, itself or a row it shows: the page answers what
+    the three-query path answers (which remembers nothing), not what was remembered."""
+    client = client_for(office["boss"])
+    before = remembered_page(client)
+    first = office["rows"][0]
+    if change == "status":
+        OvertimeRequest.objects.filter(pk=first.pk).update(status="approved")
+    elif change == "employee name":
+        Employee.objects.filter(pk=first.employee_id).update(first_name="Renamed")
+    elif change == "department name":
+        first.employee.department.__class__.objects.filter(pk=first.employee.department_id).update(
+            name="Renamed department"
+        )
+    elif change == "project name":
+        first.project.__class__.objects.filter(pk=first.project_id).update(name="Renamed")
+    elif change == "break note":
+        first.breaks.filter(note="dinner").update(note="supper")
+    elif change == "break added":
+        OvertimeBreak.objects.create(
+            request=first,
+            start_at=first.start_at + timedelta(minutes=90),
+            end_at=first.start_at + timedelta(minutes=95),
+            note="second dinner",
+        )
+    elif change == "decision maker name":
+        User.objects.filter(pk=office["boss"].pk).update(last_name="Renamed")
+    elif change == "regulation verdict":
+        OvertimeRequest.objects.filter(pk=first.pk).update(regulation_check={"changed": True})
+    remembered = remembered_page(client)
+    monkeypatch.setattr(ps, "page_statement", lambda rendering, using: None)
+    fresh = remembered_page(client)
+
+    assert remembered == fresh
+    assert remembered != before
+
+
+@on_postgresql
+def test_rows_are_remembered_in_the_zone_they_were_written_in(office, client_for, settings):
+    client = client_for(office["boss"])
+    settings.TIME_ZONE = "UTC"
+    in_utc = remembered_page(client)
+    settings.TIME_ZONE = "Asia/Jakarta"
+    in_jakarta = remembered_page(client)
+
+    assert b"2026-03-02T11:00:00.250000Z" in in_utc
+    assert b"2026-03-02T18:00:00.250000+07:00" in in_jakarta
+    assert b"2026-03-02T11:00:00.250000Z" not in in_jakarta
+
+
+@on_postgresql
+def test_rows_that_cannot_be_a_key_are_rendered_and_not_remembered(office, client_for, monkeypatch):
+    statement = ps.page_statement(OVERTIME_REQUEST, "default")
+    client = client_for(office["boss"])
+    expected = remembered_page(client)
+    statement.rendered_rows.clear()
+
+    def unhashable(key):
+        raise TypeError("unhashable type: 'list'")
+
+    monkeypatch.setattr(statement.rendered_rows, "get", unhashable)
+    assert remembered_page(client) == expected
+    assert statement.rendered_rows.recent == {}
