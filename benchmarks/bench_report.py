@@ -75,10 +75,12 @@ def _peak_mb() -> float:
 
 
 def _seed() -> dict:
+    from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
 
     from api.accounts.models import User
+    from api.calendar.holiday_import import holidays_import
     from api.org.models import Department, Employee, Project
     from api.overtime.models import OvertimeRequest
     from api.overtime.regulation_defaults import regulation_preset_upgrade
@@ -89,7 +91,19 @@ def _seed() -> dict:
     # category and compensation hours, so the build measures their cost too.
     regulation, created = regulation_ensure_default()
     regulation_preset_upgrade(regulation, created=created)
-    if OvertimeRequest.objects.count() == ROWS:
+    # The month's public holidays, imported the way production gets them, so holiday
+    # rows weigh by their own table.
+    holidays_import(
+        country=settings.HOLIDAYS_COUNTRY,
+        subdivision=settings.HOLIDAYS_SUBDIVISION,
+        years=[MONTH.year],
+    )
+    # Kept from an earlier run of the same size, unless seeded before the rows carried
+    # their day terms.
+    if (
+        OvertimeRequest.objects.count() == ROWS
+        and not OvertimeRequest.objects.filter(compensation_hours=None).exists()
+    ):
         return {"seeded": 0}
     started = time.perf_counter()
     with connection.cursor() as cursor:
@@ -133,7 +147,8 @@ def _seed() -> dict:
                 created_at, updated_at, employee_id, project_id, created_by_id,
                 start_at, end_at, reason, status, total_hours, break_hours, net_hours,
                 is_weekend, is_holiday, regulation_check, requires_second_approval,
-                first_approval_note, second_approval_note, rejection_reason)
+                first_approval_note, second_approval_note, rejection_reason,
+                day_category, compensation_hours, meal_due)
             SELECT now(), now(),
                 (%(employees)s::bigint[])[n %% %(n_employees)s + 1],
                 (%(projects)s::bigint[])[n %% %(n_projects)s + 1],
@@ -142,7 +157,8 @@ def _seed() -> dict:
                      ELSE 'Release ' || (n %% 50) END,
                 (%(statuses)s::text[])[n %% %(n_statuses)s + 1],
                 1 + n %% 4, b, 1 + n %% 4 - b,
-                extract(isodow FROM s AT TIME ZONE 'UTC') >= 6, false, '{}', false, '', '', ''
+                extract(isodow FROM s AT TIME ZONE 'UTC') >= 6, false, '{}', false, '', '', '',
+                'workday', NULL, false
             FROM (
                 SELECT n,
                     %(first)s::timestamptz + (n %% 31) * interval '1 day'
@@ -172,9 +188,78 @@ def _seed() -> dict:
             FROM api_overtimerequest WHERE break_hours > 0
             """
         )
+    _apply_day_terms()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return {"seeded": ROWS, "seconds": time.perf_counter() - started}
+
+
+def _apply_day_terms() -> None:
+    """What creating a request stores about its day (weekend, holiday, category,
+    compensation, meal, second approval), computed by the regulation's own code once
+    per distinct department, local date and net hours, then written in one UPDATE:
+    the seed's rows carry the values the application would have given them."""
+    from django.conf import settings
+    from django.db import connection
+
+    from api.common.timezones import local_date
+    from api.org.models import Employee
+    from api.overtime import selectors
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT DISTINCT ON (e.department_id, (r.start_at AT TIME ZONE %s)::date, r.net_hours)
+                   e.department_id, r.start_at, r.net_hours
+            FROM api_overtimerequest r JOIN api_employee e ON e.id = r.employee_id
+            """,
+            [settings.TIME_ZONE],
+        )
+        combinations = cursor.fetchall()
+    rows = []
+    for department_id, start_at, net_hours in combinations:
+        day = local_date(start_at)
+        terms = selectors.day_terms(
+            employee=Employee(department_id=department_id), start_at=start_at, net_hours=net_hours
+        )
+        rows.append(
+            (
+                department_id,
+                day,
+                net_hours,
+                terms.day_category.value,
+                terms.compensation_hours,
+                terms.meal_due,
+                terms.requires_second_approval,
+                day.weekday() >= 5,
+                selectors.is_holiday(day),
+            )
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            CREATE TEMPORARY TABLE bench_day_terms (
+                department bigint, day date, net numeric, category text,
+                compensation numeric, meal boolean, second boolean,
+                weekend boolean, holiday boolean)
+            """
+        )
+        cursor.executemany(
+            "INSERT INTO bench_day_terms VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)", rows
+        )
+        cursor.execute(
+            """
+            UPDATE api_overtimerequest r
+            SET day_category = v.category, compensation_hours = v.compensation,
+                meal_due = v.meal, requires_second_approval = v.second,
+                is_weekend = v.weekend, is_holiday = v.holiday
+            FROM api_employee e, bench_day_terms v
+            WHERE e.id = r.employee_id AND e.department_id IS NOT DISTINCT FROM v.department
+              AND (r.start_at AT TIME ZONE %s)::date = v.day AND r.net_hours = v.net
+            """,
+            [settings.TIME_ZONE],
+        )
+        cursor.execute("DROP TABLE bench_day_terms")
 
 
 def _build(mode: str) -> dict:
