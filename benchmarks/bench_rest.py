@@ -22,8 +22,9 @@ that puts each compared pair side by side (served, plain, built, naive, then the
 that remembers no row), forwards in one round and backwards in the next, so no endpoint
 always goes first or last. A ratio is taken within each round and the target is the
 median of those ratios: on a shared machine whose speed drifts over minutes, two
-endpoints measured back to back compare fairly; the medians of rounds minutes apart
-did not (a slowdown in one endpoint's round moved the ratio by a fifth). Targets: served
+endpoints measured back to back compare more fairly than medians of rounds up to 16 s
+apart (one run on a slowing machine gave 0.25 against 0.31-0.34 for the runs around
+it, most likely from a slowdown that fell on one endpoint's rounds). Targets: served
 from the cache >= 0.45x plain; every page built >= 0.30x plain and >= 2.5x naive; a
 query count per request that does not depend on the page size.
 
