@@ -157,8 +157,9 @@ def _seed() -> dict:
                      ELSE 'Release ' || (n %% 50) END,
                 (%(statuses)s::text[])[n %% %(n_statuses)s + 1],
                 1 + n %% 4, b, 1 + n %% 4 - b,
-                extract(isodow FROM s AT TIME ZONE 'UTC') >= 6, false, '{}', false, '', '', '',
-                'workday', NULL, false
+                -- The day's terms (weekend, holiday, category, compensation, meal,
+                -- second approval) are placeholders here: _apply_day_terms sets them.
+                false, false, '{}', false, '', '', '', 'workday', NULL, false
             FROM (
                 SELECT n,
                     %(first)s::timestamptz + (n %% 31) * interval '1 day'

@@ -246,7 +246,6 @@ async def _load(base: str, calls: list[tuple[str, str, str, dict]]) -> dict:
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
     elapsed = time.perf_counter() - started
-    latencies.sort()
     return {"calls": len(calls), "seconds": elapsed, "latencies": latencies, "errors": errors}
 
 

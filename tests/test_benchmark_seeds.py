@@ -9,6 +9,7 @@ model and checks the terms the rows carry against the regulation's own code.
 
 import pytest
 
+from api.common.timezones import local_date
 from api.overtime import selectors
 from api.overtime.models import OvertimeRequest
 from api.overtime.rules import DayCategory
@@ -33,7 +34,7 @@ def test_the_report_seed_writes_valid_rows_with_the_regulations_day_terms(monkey
         stored = (row.day_category, row.compensation_hours, row.meal_due)
         assert stored == (terms.day_category, terms.compensation_hours, terms.meal_due), row.pk
         assert row.requires_second_approval == terms.requires_second_approval
-        day = selectors.local_date(row.start_at)
+        day = local_date(row.start_at)
         assert row.is_weekend == (day.weekday() >= 5)
         assert row.is_holiday == selectors.is_holiday(day)
         categories.add(row.day_category)
